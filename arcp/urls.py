@@ -1,0 +1,18 @@
+"""The one URL conf a host site includes: the API under `api/v1/`.
+
+The site's screens are served by the Wagtail `PortfolioPage` (see `arcp.site_urls`).
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("portfolio.api.urls")),
+    path("", include("rubrics.api.urls")),
+    path("", include("assessments.api.urls")),
+    path("", include("arcp.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [path("api/v1/", include(api_patterns))]

@@ -1,0 +1,21 @@
+"""Test settings: fast hashing, in-memory mail, no lockout noise between tests."""
+
+from .base import *  # noqa: F401,F403
+from .base import REST_FRAMEWORK
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# High enough that ordinary tests never meet the limits; throttle tests override them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "10000/minute",
+        "user": "100000/minute",
+        "login": "10000/minute",
+        "feedback": "10000/minute",
+    },
+}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+MEDIA_ROOT = BASE_DIR / "test-media"  # noqa: F405

@@ -1,0 +1,98 @@
+"""Factories for every model, shared by all tests (import from here, not per test file)."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from portfolio import roles as R
+from portfolio.models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
+
+TODAY = datetime.date.today
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            R.grant(self, *extracted)
+        if create:
+            self.save()
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+
+    name = factory.Sequence(lambda n: f"Cohort {n}")
+    programme = "MBChB"
+    year = 2026
+
+
+class LearnerFactory(UserFactory):
+    """A learner enrolled in a cohort (pass `cohort=` to choose it)."""
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            R.grant(self, *(extracted or (R.LEARNER,)))
+            self.save()
+
+    @factory.post_generation
+    def cohort(self, create, extracted, **kwargs):
+        if create:
+            Enrolment.objects.create(learner=self, cohort=extracted or CohortFactory())
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allocation
+
+    tutor = factory.SubFactory(UserFactory, roles=(R.TUTOR,))
+    learner = factory.SubFactory(LearnerFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    ends_on = None
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panel
+
+    examiner = factory.SubFactory(UserFactory, roles=(R.EXAMINER,))
+    cohort = factory.SubFactory(CohortFactory)
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    organisation = factory.Sequence(lambda n: f"Community Food Bank {n}")
+    type = "third_sector"
+    place = "Cardiff"
+
+
+class ReflectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reflection
+
+    learner = factory.SubFactory(LearnerFactory)
+    title = factory.Sequence(lambda n: f"Reflection {n}")
+    kind = Reflection.Kind.COMMUNITY_PLACEMENT
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    body_html = "<p>I followed a patient home after a hip fracture and saw the stairs.</p>"
+    sections = factory.LazyAttribute(lambda r: {"free": r.body_html})
+    status = Reflection.Status.DRAFT
