@@ -6,6 +6,7 @@ State changes live in `assessments.services`; views, API and admin call them.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -15,11 +16,17 @@ from portfolio.models import Reflection
 User = settings.AUTH_USER_MODEL
 
 
+FINALISED_IMMUTABLE = "A finalised assessment cannot be changed or deleted; supersede it with a correction."
+
+
 class AssessmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """learner: finalised assessments of own reflections; tutor: ones they wrote or of
         allocated learners; examiner: finalised ones in their cohorts; admin: all.
-        Blind second marks (moderation) are hidden from the other marker until finalised."""
+
+        Blind second marks (moderation): until both markings of a moderation pair are
+        finalised, neither marker sees the other's (nor does a second marker who has not yet
+        started see the first marking). Admins see everything."""
         from portfolio import roles as R
 
         roles = R.roles_of(user)
@@ -42,10 +49,32 @@ class AssessmentQuerySet(models.QuerySet):
             )
         if R.EXAMINER in roles:
             condition |= Q(reflection__learner__in=scope.others_visible_to(user)) & finalised
-        return self.filter(condition)
+        qs = self.filter(condition)
+        if R.TUTOR in roles:
+            qs = qs.exclude(pk__in=ModerationRequest.objects.hidden_from(user))
+        return qs
+
+    def current(self):
+        """Assessments that count: not superseded by a correction."""
+        return self.filter(superseded_by__isnull=True)
+
+    # Finalised assessments are immutable through every door, bulk updates included.
+    def update(self, **kwargs):
+        if self.filter(status=Assessment.Status.FINALISED).exists():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Assessment.Status.FINALISED).exists():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().delete()
 
 
 class Assessment(models.Model):
+    """One marking of a reflection against the exact rubric version used (`rubric` pins the
+    Rubric row). `draft → finalised`; finalised is immutable (guarded here and in the
+    queryset); a correction is a new assessment that `supersedes` the old one."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         FINALISED = "finalised", "Finalised"
@@ -83,6 +112,48 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.rubric} for {self.reflection} by {self.assessor}"
 
+    @property
+    def is_finalised(self) -> bool:
+        return self.status == self.Status.FINALISED
+
+    @property
+    def is_superseded(self) -> bool:
+        try:
+            return self.superseded_by is not None
+        except Assessment.DoesNotExist:
+            return False
+
+    def _stored_finalised(self) -> bool:
+        return (
+            self.pk is not None
+            and type(self)._base_manager.filter(pk=self.pk, status=self.Status.FINALISED).exists()
+        )
+
+    def save(self, *args, **kwargs):  # noqa: DJ012
+        if self._stored_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().delete(*args, **kwargs)
+
+
+class ScoreQuerySet(models.QuerySet):
+    def _touches_finalised(self) -> bool:
+        return self.filter(assessment__status=Assessment.Status.FINALISED).exists()
+
+    def update(self, **kwargs):
+        if self._touches_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().delete()
+
 
 class Score(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
@@ -91,6 +162,8 @@ class Score(models.Model):
         "rubrics.Level", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(blank=True)
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["criterion__sort_order", "criterion_id"]
@@ -101,8 +174,103 @@ class Score(models.Model):
     def __str__(self) -> str:
         return f"{self.criterion}: {self.level}"
 
+    def _assessment_finalised(self) -> bool:
+        return Assessment._base_manager.filter(
+            pk=self.assessment_id, status=Assessment.Status.FINALISED
+        ).exists()
+
+    def save(self, *args, **kwargs):  # noqa: DJ012
+        if self._assessment_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._assessment_finalised():
+            raise ValidationError(FINALISED_IMMUTABLE)
+        return super().delete(*args, **kwargs)
+
+
+class ModerationRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests whose pair is not yet complete (the blind period)."""
+        both = Q(first_assessment__status=Assessment.Status.FINALISED) & Q(
+            second_assessment__status=Assessment.Status.FINALISED
+        )
+        return self.exclude(both)
+
+    def hidden_from(self, user):
+        """Ids of assessments `user` must not see because of an open blind moderation:
+        the first marking, for its second marker; the second marking, for the first marker."""
+        open_requests = self.open()
+        firsts = open_requests.filter(second_marker=user).values_list("first_assessment_id", flat=True)
+        # Exclude NULLs: `NOT IN (.., NULL)` would hide everything.
+        seconds = open_requests.filter(
+            first_assessment__assessor=user, second_assessment__isnull=False
+        ).values_list("second_assessment_id", flat=True)
+        return Assessment._base_manager.filter(Q(pk__in=firsts) | Q(pk__in=seconds)).values("pk")
+
+
+class ModerationRequest(models.Model):
+    """An admin's request that `second_marker` mark `first_assessment`'s reflection blind,
+    against the same rubric version. It is the explicit permission for a tutor who is not
+    allocated to the learner to mark this one reflection."""
+
+    first_assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="moderation_requests"
+    )
+    second_marker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="moderation_requests")
+    second_assessment = models.OneToOneField(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="moderation_request"
+    )
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ModerationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_assessment", "second_marker"], name="moderation_one_per_marker"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Second marking of {self.first_assessment.reflection} by {self.second_marker}"
+
+    @property
+    def reflection(self):
+        return self.first_assessment.reflection
+
+    @property
+    def rubric(self):
+        return self.first_assessment.rubric
+
 
 # --- Patient-representative feedback ------------------------------------------------------
+class FeedbackInvitationQuerySet(models.QuerySet):
+    def with_status(self):
+        """Annotate `current_status` (open / used / expired), derived in the database, so
+        lists can show and filter it without a query per row."""
+        from django.db.models import Case, CharField, Value, When
+        from django.db.models.functions import Now
+
+        return self.annotate(
+            current_status=Case(
+                When(used_at__isnull=False, then=Value(FeedbackInvitation.Status.USED)),
+                When(expires_at__lte=Now(), then=Value(FeedbackInvitation.Status.EXPIRED)),
+                default=Value(FeedbackInvitation.Status.OPEN),
+                output_field=CharField(),
+            )
+        )
+
+    def open(self):
+        from django.db.models.functions import Now
+
+        return self.filter(used_at__isnull=True, expires_at__gt=Now())
+
+
 class FeedbackInvitation(models.Model):
     """A one-time link. Only the SHA-256 of its token is stored."""
 
@@ -121,11 +289,27 @@ class FeedbackInvitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FeedbackInvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.context_title} ({self.learner})"
+
+    @property
+    def status(self) -> str:
+        """open / used / expired, derived from `used_at` and `expires_at` (never stored)."""
+        from django.utils import timezone
+
+        if self.used_at is not None:
+            return self.Status.USED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.OPEN
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
 
 
 class FeedbackQuerySet(models.QuerySet):

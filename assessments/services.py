@@ -1,0 +1,483 @@
+"""Marking: the only door to Assessment and Score state changes.
+
+Site views, API views, admin views and the demo seed call these functions, so every door
+obeys the same rules:
+
+- only a tutor currently allocated to the learner may mark (or a second marker named in a
+  `ModerationRequest` by an admin), only a reflection that is not a draft, only against a
+  published rubric; the assessment pins that exact rubric version (row);
+- a level must belong to its criterion and the criterion to the rubric;
+- `draft → finalised`; finalising needs every criterion scored; a finalised assessment is
+  immutable (also guarded in the model), and a correction is a new draft that `supersedes`
+  it with a reason;
+- optimistic locking on `version` (stale → `StaleVersion`, 409);
+- every state change is written to the audit log.
+
+Totals come from `rubrics.scoring` (the one place the maths lives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from portfolio import audit, scope
+from portfolio import roles as R
+from portfolio.errors import Conflict, PermissionDenied, StaleVersion, ValidationError
+from portfolio.locking import bump_version
+from portfolio.models import Reflection
+from portfolio.sanitize import to_plain_text
+from rubrics.models import Criterion, Level, Rubric
+
+from .models import Assessment, ModerationRequest, Score
+
+
+class IncompleteAssessment(ValidationError):
+    """Finalising an assessment whose criteria are not all scored (400). `missing` holds the
+    unscored criteria, in rubric order."""
+
+    def __init__(self, missing: list[Criterion]):
+        self.missing = missing
+        titles = ", ".join(c.title for c in missing)
+        super().__init__(f"Score every criterion before finalising. Not scored yet: {titles}.")
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    criterion: Criterion
+    level: Level | None
+    comment: str
+
+
+# --- Who may mark what ----------------------------------------------------------------------
+def open_moderation_request(user, reflection: Reflection) -> ModerationRequest | None:
+    """The admin's request that `user` mark `reflection` blind, if one is waiting for them."""
+    return (
+        ModerationRequest.objects.filter(
+            second_marker=user, first_assessment__reflection=reflection, second_assessment__isnull=True
+        )
+        .select_related("first_assessment__rubric")
+        .first()
+    )
+
+
+def markable_reflections(user) -> QuerySet:
+    """Reflections `user` may mark: non-draft reflections of learners they are currently
+    allocated to, plus those an admin asked them to second-mark.
+
+    Args:
+        user: the would-be assessor.
+    Returns:
+        A queryset of `Reflection`.
+    """
+    if not R.has_role(user, R.TUTOR):
+        return Reflection.objects.none()
+    from portfolio.models import Allocation
+
+    allocated = Allocation.objects.current().filter(tutor=user).values("learner")
+    moderated = ModerationRequest.objects.filter(second_marker=user).values("first_assessment__reflection")
+    return Reflection.objects.filter(
+        Q(learner__in=allocated) | Q(pk__in=moderated), ~Q(status=Reflection.Status.DRAFT)
+    )
+
+
+def check_may_mark(user, reflection: Reflection) -> ModerationRequest | None:
+    """Raise unless `user` may mark `reflection` now.
+
+    Args:
+        user: the would-be assessor.
+        reflection: the reflection to mark.
+    Returns:
+        The open `ModerationRequest` that grants permission to a second marker, or None when
+        the permission comes from a current allocation.
+    Raises:
+        PermissionDenied: not a tutor allocated to the learner, and no moderation request.
+        ValidationError: the reflection is still a draft.
+    """
+    request = open_moderation_request(user, reflection)
+    if request is None and not scope.is_allocated_tutor(user, reflection.learner):
+        raise PermissionDenied("Only a tutor currently allocated to this learner may mark this reflection.")
+    if reflection.status == Reflection.Status.DRAFT:
+        raise ValidationError({"reflection": "This reflection is a draft: it can be marked once submitted."})
+    return request
+
+
+def _check_assessor(assessment: Assessment, by) -> None:
+    if by is None or by.pk != assessment.assessor_id:
+        raise PermissionDenied("Only the tutor who wrote this assessment may change it.")
+
+
+# --- Scores -----------------------------------------------------------------------------------
+def _as_id(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if hasattr(value, "pk"):
+        return value.pk
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({"scores": f"`{field}` must be an id, not {value!r}."})
+
+
+def _resolve_scores(rubric: Rubric, scores: Iterable[Mapping[str, Any]]) -> list[ScoreInput]:
+    """Check that every criterion belongs to `rubric` and every level to its criterion."""
+    criteria = {c.pk: c for c in rubric.criteria.all()}
+    levels = {lv.pk: lv for lv in Level.objects.filter(criterion__rubric=rubric)}
+    errors: list[str] = []
+    resolved: list[ScoreInput] = []
+    seen: set[int] = set()
+    for i, row in enumerate(scores or []):
+        if not isinstance(row, Mapping):
+            errors.append(f"Score {i + 1}: expected an object with `criterion` and `level`.")
+            continue
+        criterion_id = _as_id(row.get("criterion"), "criterion")
+        level_id = _as_id(row.get("level"), "level")
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            errors.append(f"Score {i + 1}: criterion {criterion_id} is not a criterion of this rubric.")
+            continue
+        if criterion_id in seen:
+            errors.append(f"Score {i + 1}: criterion {criterion_id} is scored twice.")
+            continue
+        seen.add(criterion_id)
+        level = None
+        if level_id is not None:
+            level = levels.get(level_id)
+            if level is None or level.criterion_id != criterion_id:
+                errors.append(
+                    f"Score {i + 1}: level {level_id} is not one of the levels of criterion "
+                    f"“{criterion.title}”."
+                )
+                continue
+        resolved.append(ScoreInput(criterion, level, to_plain_text(row.get("comment") or "")))
+    if errors:
+        raise ValidationError({"scores": errors})
+    return resolved
+
+
+def compute_totals(rubric: Rubric, levels: Mapping[int, Level]) -> tuple[Decimal, Decimal]:
+    """Total and maximum of `levels` ({criterion_id: Level}) on `rubric`, by
+    `rubrics.scoring` (never re-implemented here).
+
+    Args:
+        rubric: the pinned rubric version.
+        levels: the chosen level per scored criterion (unscored criteria left out).
+    Returns:
+        (total, max_score) as Decimals.
+    """
+    from rubrics import scoring
+
+    result = scoring.score(rubric, dict(levels))
+    return Decimal(result.total), Decimal(result.max_score)
+
+
+def _write_scores(assessment: Assessment, rows: list[ScoreInput]) -> None:
+    existing = {s.criterion_id: s for s in assessment.scores.all()}
+    for row in rows:
+        score = existing.get(row.criterion.pk)
+        if score is None:
+            Score.objects.create(
+                assessment=assessment, criterion=row.criterion, level=row.level, comment=row.comment
+            )
+        elif score.level_id != (row.level.pk if row.level else None) or score.comment != row.comment:
+            score.level = row.level
+            score.comment = row.comment
+            score.save(update_fields=["level", "comment"])
+
+
+def _levels_after(assessment: Assessment | None, rows: list[ScoreInput]) -> dict[int, Level]:
+    levels: dict[int, Level] = {}
+    if assessment is not None:
+        for s in assessment.scores.select_related("level"):
+            if s.level is not None:
+                levels[s.criterion_id] = s.level
+    for row in rows:
+        if row.level is None:
+            levels.pop(row.criterion.pk, None)
+        else:
+            levels[row.criterion.pk] = row.level
+    return levels
+
+
+# --- State changes --------------------------------------------------------------------------
+@transaction.atomic
+def create_assessment(
+    reflection: Reflection,
+    rubric: Rubric,
+    assessor,
+    scores: Iterable[Mapping[str, Any]] = (),
+    overall_comment: str = "",
+    *,
+    via: str = "api",
+) -> Assessment:
+    """Start marking `reflection` against the published `rubric` (a draft).
+
+    Args:
+        reflection: a submitted / changes-requested / signed-off reflection.
+        rubric: a published rubric; the assessment pins this exact version.
+        assessor: an allocated tutor, or the second marker named in an open moderation request.
+        scores: `[{"criterion": id, "level": id | None, "comment": str}]`, possibly partial.
+        overall_comment: plain text (markup is stripped).
+        via: the door ("api", "site", "admin", "seed") for the audit log.
+    Returns:
+        The new draft `Assessment`.
+    Raises:
+        PermissionDenied: the assessor may not mark this reflection.
+        ValidationError: draft reflection, unpublished rubric, a criterion of another rubric,
+            a level of another criterion, or an assessment of theirs already under way.
+    """
+    request = check_may_mark(assessor, reflection)
+    if rubric.status != Rubric.Status.PUBLISHED:
+        raise ValidationError({"rubric": "Only a published rubric can be used for marking."})
+    if request is not None and request.first_assessment.rubric_id != rubric.pk:
+        raise ValidationError(
+            {"rubric": "A second marking must use the same rubric version as the first marking."}
+        )
+    existing = Assessment.objects.filter(
+        reflection=reflection, rubric=rubric, assessor=assessor, superseded_by__isnull=True
+    ).first()
+    if existing is not None:
+        raise ValidationError(
+            {"detail": f"You already marked this reflection with this rubric (assessment {existing.pk})."}
+        )
+    rows = _resolve_scores(rubric, scores)
+    total, max_score = compute_totals(rubric, _levels_after(None, rows))
+    assessment = Assessment.objects.create(
+        reflection=reflection,
+        rubric=rubric,
+        assessor=assessor,
+        overall_comment=to_plain_text(overall_comment),
+        total=total,
+        max_score=max_score,
+        moderation_of=request.first_assessment if request else None,
+    )
+    _write_scores(assessment, rows)
+    if request is not None:
+        request.second_assessment = assessment
+        request.save(update_fields=["second_assessment"])
+    audit.record(
+        assessor,
+        "assessment_create",
+        learner=reflection.learner,
+        obj=assessment,
+        via=via,
+        rubric=rubric.pk,
+        moderation_of=request.first_assessment_id if request else None,
+    )
+    return assessment
+
+
+@transaction.atomic
+def update_assessment(
+    assessment: Assessment, by, data: Mapping[str, Any], expected_version: int | None, *, via: str = "api"
+) -> Assessment:
+    """Change a draft's scores and comments (partial: only the criteria sent are touched; a
+    `level` of None clears that criterion).
+
+    Args:
+        assessment: a draft assessment.
+        by: its assessor.
+        data: `{"scores"?: [...], "overall_comment"?: str}`.
+        expected_version: the `version` the caller read.
+        via: the door, for the audit log.
+    Returns:
+        The updated assessment (version incremented).
+    Raises:
+        PermissionDenied: `by` is not the assessor.
+        Conflict: the assessment is finalised (409).
+        StaleVersion: someone saved it since `expected_version` (409); nothing is changed.
+        ValidationError: bad criteria or levels; nothing is changed.
+    """
+    _check_assessor(assessment, by)
+    if assessment.is_finalised:
+        raise Conflict("This assessment is finalised and cannot be changed; supersede it with a correction.")
+    rows = _resolve_scores(assessment.rubric, data.get("scores") or [])
+    changes: dict[str, Any] = {}
+    if "overall_comment" in data:
+        changes["overall_comment"] = to_plain_text(data.get("overall_comment") or "")
+    total, max_score = compute_totals(assessment.rubric, _levels_after(assessment, rows))
+    changes.update(total=total, max_score=max_score, updated_at=timezone.now())
+    # The conditional update claims the version first: a stale save changes nothing.
+    bump_version(assessment, expected_version, **changes)
+    _write_scores(assessment, rows)
+    audit.record(by, "assessment_update", learner=assessment.reflection.learner, obj=assessment, via=via)
+    return assessment
+
+
+def missing_criteria(assessment: Assessment) -> list[Criterion]:
+    """Criteria of the pinned rubric that have no level chosen yet, in rubric order."""
+    scored = set(assessment.scores.filter(level__isnull=False).values_list("criterion_id", flat=True))
+    return [c for c in assessment.rubric.criteria.all() if c.pk not in scored]
+
+
+@transaction.atomic
+def finalise(
+    assessment: Assessment, by, expected_version: int | None = None, *, via: str = "api"
+) -> Assessment:
+    """Make a draft final (immutable). Safe under concurrency: of two finalisations at once,
+    one wins and the other gets a Conflict.
+
+    Args:
+        assessment: a draft assessment with every criterion scored.
+        by: its assessor.
+        expected_version: if given, the `version` the caller read (stale → 409).
+        via: the door, for the audit log.
+    Returns:
+        The finalised assessment.
+    Raises:
+        PermissionDenied: `by` is not the assessor.
+        Conflict: already finalised (409). StaleVersion: stale `expected_version` (409).
+        IncompleteAssessment: some criteria are not scored (400).
+    """
+    _check_assessor(assessment, by)
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.is_finalised:
+        raise Conflict("This assessment is already finalised.")
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion()
+    missing = missing_criteria(locked)
+    if missing:
+        raise IncompleteAssessment(missing)
+    levels = {s.criterion_id: s.level for s in locked.scores.select_related("level")}
+    total, max_score = compute_totals(locked.rubric, levels)
+    now = timezone.now()
+    updated = Assessment.objects.filter(
+        pk=locked.pk, version=locked.version, status=Assessment.Status.DRAFT
+    ).update(
+        status=Assessment.Status.FINALISED,
+        finalised_at=now,
+        total=total,
+        max_score=max_score,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        raise Conflict("This assessment was finalised or changed by someone else at the same moment.")
+    assessment.refresh_from_db()
+    audit.record(
+        by,
+        "assessment_finalise",
+        learner=assessment.reflection.learner,
+        obj=assessment,
+        via=via,
+        total=str(total),
+        max_score=str(max_score),
+    )
+    return assessment
+
+
+@transaction.atomic
+def supersede(assessment: Assessment, by, reason: str, *, via: str = "site") -> Assessment:
+    """Correct a finalised assessment: a new draft, linked by `supersedes`, with a reason. The
+    old one stays on record (shown as superseded, no longer counted).
+
+    Args:
+        assessment: a finalised assessment not yet superseded.
+        by: an allocated tutor of the learner (usually the original assessor) or an admin.
+        reason: why the correction is needed (required; plain text).
+        via: the door, for the audit log.
+    Returns:
+        The new draft assessment, prefilled with the old scores and comments.
+    Raises:
+        PermissionDenied: `by` may not correct this assessment.
+        ValidationError: no reason given.
+        Conflict: the assessment is a draft (edit it instead) or already superseded.
+    """
+    reason = to_plain_text(reason)
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for the correction."})
+    is_admin = R.has_role(by, R.ADMIN)
+    if not is_admin and not scope.is_allocated_tutor(by, assessment.reflection.learner):
+        raise PermissionDenied("Only an allocated tutor or a programme admin may correct an assessment.")
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not locked.is_finalised:
+        raise Conflict("Only a finalised assessment can be superseded; edit the draft instead.")
+    if Assessment.objects.filter(supersedes=locked).exists():
+        raise Conflict("This assessment has already been superseded by a correction.")
+    correction = Assessment.objects.create(
+        reflection=locked.reflection,
+        rubric=locked.rubric,
+        assessor=by,
+        overall_comment=locked.overall_comment,
+        total=locked.total,
+        max_score=locked.max_score,
+        supersedes=locked,
+        supersede_reason=reason,
+    )
+    Score.objects.bulk_create(
+        Score(assessment=correction, criterion_id=s.criterion_id, level_id=s.level_id, comment=s.comment)
+        for s in locked.scores.all()
+    )
+    audit.record(
+        by,
+        "assessment_supersede",
+        learner=locked.reflection.learner,
+        obj=correction,
+        via=via,
+        supersedes=locked.pk,
+        reason=reason,
+    )
+    return correction
+
+
+@transaction.atomic
+def request_moderation(
+    reflection: Reflection, rubric: Rubric, second_marker, by_admin, note: str = "", *, via: str = "admin"
+) -> ModerationRequest:
+    """Ask `second_marker` to mark `reflection` blind against the same `rubric` version as the
+    current first marking. The request is the second marker's permission to mark it, even if
+    not allocated; neither marker sees the other's scores until both are finalised.
+
+    Args:
+        reflection: a reflection with a current (not superseded) first marking on `rubric`.
+        rubric: the rubric version of that first marking.
+        second_marker: a tutor other than the first assessor.
+        by_admin: a programme admin.
+        note: optional plain-text note to the marker.
+        via: the door, for the audit log.
+    Returns:
+        The `ModerationRequest` (the existing one if it was already requested).
+    Raises:
+        PermissionDenied: `by_admin` is not an admin.
+        ValidationError: no first marking to moderate, or the second marker is not a tutor or
+            is the first marker.
+    """
+    if not R.has_role(by_admin, R.ADMIN):
+        raise PermissionDenied("Only a programme admin may request a second marking.")
+    if not R.has_role(second_marker, R.TUTOR):
+        raise ValidationError({"second_marker": "The second marker must be a tutor."})
+    first = (
+        Assessment.objects.filter(
+            reflection=reflection, rubric=rubric, moderation_of__isnull=True, superseded_by__isnull=True
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if first is None:
+        raise ValidationError(
+            {"reflection": "This reflection has no marking with this rubric yet: nothing to moderate."}
+        )
+    if first.assessor_id == second_marker.pk:
+        raise ValidationError({"second_marker": "Choose a tutor other than the first marker."})
+    request, created = ModerationRequest.objects.get_or_create(
+        first_assessment=first,
+        second_marker=second_marker,
+        defaults={"requested_by": by_admin, "note": to_plain_text(note)},
+    )
+    if created:
+        audit.record(
+            by_admin,
+            "moderation_request",
+            learner=reflection.learner,
+            obj=request,
+            via=via,
+            first_assessment=first.pk,
+            second_marker=second_marker.pk,
+        )
+    return request
