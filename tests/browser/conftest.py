@@ -127,14 +127,13 @@ def check_a11y():
 
     def check(page, context=None):
         results = axe.run(page, context=context)
-        bad = [
-            v
-            for v in results.response["violations"]
-            if v.get("impact") in ("serious", "critical")
-        ]
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         summary = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+            + "; ".join(
+                n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                for n in v["nodes"][:5]
+            )
             for v in bad
         )
         assert not bad, f"axe-core found serious/critical violations on {page.url}:\n{summary}"
@@ -153,7 +152,8 @@ def shot(request):
     def take(page, name: str):
         counter["n"] += 1
         safe = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
-        path = folder / f"{request.node.name[:40]}-{counter['n']:02d}-{safe}.png"
+        test = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)[:60]
+        path = folder / f"{test}-{counter['n']:02d}-{safe}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -48,7 +48,9 @@ def test_wrong_password_shows_error(people, browser_page, check_a11y):
         ("b_admin", "Programme overview", "My learners"),
     ],
 )
-def test_each_role_lands_on_their_dashboard(people, browser_page, login, check_a11y, shot, username, heading, absent):
+def test_each_role_lands_on_their_dashboard(
+    people, browser_page, login, check_a11y, shot, username, heading, absent
+):
     page = browser_page
     login(page, username)
     assert page.url.endswith("/portfolio/")
