@@ -15,4 +15,8 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-urlpatterns = [path("api/v1/", include(api_patterns))]
+urlpatterns = [
+    path("api/v1/", include(api_patterns)),
+    # Patient representatives' one-time links: public, no login, outside the portfolio page.
+    path("feedback/", include("assessments.feedback_public_urls")),
+]

@@ -1,5 +1,17 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import feedback_views
 
-urlpatterns = [*router.urls]
+router = SimpleRouter()
+router.register(
+    "feedback-invitations", feedback_views.FeedbackInvitationViewSet, basename="feedback-invitation"
+)
+router.register("feedback", feedback_views.FeedbackViewSet, basename="feedback")
+
+urlpatterns = [
+    path(
+        "feedback/respond/<str:token>/", feedback_views.FeedbackRespondView.as_view(), name="feedback-respond"
+    ),
+    *router.urls,
+]

@@ -225,3 +225,7 @@ CACHES = {
 
 # --- Product settings ---------------------------------------------------------------------
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "14"))
+# Guessing feedback links: after this many unknown tokens from one address within the window
+# (seconds), the public feedback page and API answer 429 with Retry-After.
+FEEDBACK_GUESS_LIMIT = int(os.environ.get("FEEDBACK_GUESS_LIMIT", "20"))
+FEEDBACK_GUESS_WINDOW = int(os.environ.get("FEEDBACK_GUESS_WINDOW", "600"))

@@ -1,0 +1,3 @@
+"""Wagtail admin for the assessments app; each part declares its viewsets in its own module."""
+
+from . import feedback_admin  # noqa: F401
