@@ -47,6 +47,9 @@ class AssessmentQuerySet(models.QuerySet):
                 & ~Q(reflection__status=Reflection.Status.DRAFT)
                 & (finalised | Q(moderation_of__isnull=True))
             )
+            # A second marker sees the marking they moderated (blind until both are final).
+            moderated = ModerationRequest.objects.filter(second_marker=user).values("first_assessment")
+            condition |= Q(pk__in=moderated)
         if R.EXAMINER in roles:
             condition |= Q(reflection__learner__in=scope.others_visible_to(user)) & finalised
         qs = self.filter(condition)

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portfolio import audit, scope
@@ -113,6 +113,15 @@ def _check_assessor(assessment: Assessment, by) -> None:
         raise PermissionDenied("Only the tutor who wrote this assessment may change it.")
 
 
+def rubric_criteria(rubric: Rubric) -> list[Criterion]:
+    """The criteria of `rubric` in order, each with its levels prefetched (in order)."""
+    return list(
+        Criterion.objects.filter(rubric_id=rubric.pk)
+        .order_by("sort_order", "pk")
+        .prefetch_related(Prefetch("levels", queryset=Level.objects.order_by("sort_order", "points", "pk")))
+    )
+
+
 # --- Scores -----------------------------------------------------------------------------------
 def _as_id(value: Any, field: str) -> int | None:
     if value is None or value == "":
@@ -127,7 +136,8 @@ def _as_id(value: Any, field: str) -> int | None:
 
 def _resolve_scores(rubric: Rubric, scores: Iterable[Mapping[str, Any]]) -> list[ScoreInput]:
     """Check that every criterion belongs to `rubric` and every level to its criterion."""
-    criteria = {c.pk: c for c in rubric.criteria.all()}
+    # Explicit queries: a Rubric from modelcluster may carry an in-memory child cache.
+    criteria = {c.pk: c for c in rubric_criteria(rubric)}
     levels = {lv.pk: lv for lv in Level.objects.filter(criterion__rubric=rubric)}
     errors: list[str] = []
     resolved: list[ScoreInput] = []
@@ -313,7 +323,7 @@ def update_assessment(
 def missing_criteria(assessment: Assessment) -> list[Criterion]:
     """Criteria of the pinned rubric that have no level chosen yet, in rubric order."""
     scored = set(assessment.scores.filter(level__isnull=False).values_list("criterion_id", flat=True))
-    return [c for c in assessment.rubric.criteria.all() if c.pk not in scored]
+    return [c for c in rubric_criteria(assessment.rubric) if c.pk not in scored]
 
 
 @transaction.atomic

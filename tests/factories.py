@@ -185,6 +185,53 @@ def make_published_rubric(
     return services.publish(rubric)
 
 
+# --- assessments: marking ---------------------------------------------------------------------
+
+from assessments.models import Assessment  # noqa: E402
+
+
+def submitted_reflection(learner, **kwargs):
+    """A submitted (markable) reflection of `learner`."""
+    kwargs.setdefault("status", Reflection.Status.SUBMITTED)
+    kwargs.setdefault("submitted_at", timezone.now())
+    return ReflectionFactory(learner=learner, **kwargs)
+
+
+def mark(reflection, rubric, assessor, levels=None, finalise=False, overall_comment="Thoughtful piece."):
+    """Mark `reflection` through `assessments.services` (so every rule applies).
+
+    `levels`: a level index per criterion (in rubric order; None leaves it unscored), or one
+    int for every criterion; default: the highest level everywhere.
+    """
+    from assessments import services
+
+    criteria = services.rubric_criteria(rubric)
+    if levels is None or isinstance(levels, int):
+        levels = [levels if levels is not None else -1] * len(criteria)
+    scores = []
+    for criterion, index in zip(criteria, levels, strict=False):
+        if index is None:
+            continue
+        level = list(criterion.levels.all())[index]
+        scores.append({"criterion": criterion.pk, "level": level.pk, "comment": f"On {criterion.title}."})
+    assessment = services.create_assessment(reflection, rubric, assessor, scores, overall_comment, via="test")
+    if finalise:
+        assessment = services.finalise(assessment, assessor)
+    return assessment
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A bare draft assessment row (no rules applied): for fixtures that need one quickly.
+    Prefer `mark(...)`, which goes through the services."""
+
+    class Meta:
+        model = Assessment
+
+    reflection = factory.SubFactory(ReflectionFactory, status=Reflection.Status.SUBMITTED)
+    rubric = factory.LazyFunction(make_published_rubric)
+    assessor = factory.SubFactory(UserFactory, roles=(R.TUTOR,))
+
+
 # --- assessments: patient-representative feedback ---------------------------------------------
 from assessments.models import Feedback, FeedbackInvitation  # noqa: E402
 

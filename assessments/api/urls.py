@@ -1,9 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import feedback_views
+from . import feedback_views, views
 
 router = SimpleRouter()
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register(
     "feedback-invitations", feedback_views.FeedbackInvitationViewSet, basename="feedback-invitation"
 )

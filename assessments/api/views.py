@@ -1,0 +1,144 @@
+"""Assessments API: thin views over `Assessment.objects.visible_to(user)` and the marking
+services (`assessments.services`), which hold every rule."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portfolio import audit
+from portfolio import roles as R
+from portfolio.api.permissions import HasAnyRole, NotPatientRep
+from portfolio.models import Reflection
+from rubrics.models import Rubric
+
+from .. import services
+from ..models import Assessment, ModerationRequest, Score
+from .filters import AssessmentFilter
+from .serializers import (
+    AssessmentCreateSerializer,
+    AssessmentSerializer,
+    AssessmentUpdateSerializer,
+    FinaliseSerializer,
+    IncompleteSerializer,
+)
+
+TutorOnly = HasAnyRole.of(R.TUTOR)
+SCORE_ORDER = ("criterion__sort_order", "criterion_id")
+
+
+def _field_error(field: str, message: str) -> Response:
+    return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class AssessmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Assessments in the caller's scope (learner: finalised ones of own reflections; tutor:
+    ones they wrote or of allocated learners; examiner: finalised ones in their cohorts;
+    admin: all). Blind second markings stay hidden from the other marker until both are
+    finalised."""
+
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update", "finalise"):
+            return [TutorOnly()]
+        return [NotPatientRep()]
+
+    def get_queryset(self):
+        return (
+            Assessment.objects.visible_to(self.request.user)
+            .select_related("reflection__learner", "rubric", "assessor", "superseded_by")
+            .prefetch_related(
+                Prefetch("scores", queryset=Score.objects.select_related("level").order_by(*SCORE_ORDER))
+            )
+            .annotate(learner_id=F("reflection__learner_id"))
+            .order_by("-created_at", "-id")
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        audit.record_reads(request.user, page, via="api")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        audit.record(request.user, "read", learner=assessment.reflection.learner, obj=assessment, via="api")
+        return Response(self.get_serializer(assessment).data)
+
+    def _fresh(self, assessment: Assessment) -> dict:
+        return AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data
+
+    @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
+    def create(self, request, *args, **kwargs):
+        """Start a draft marking (tutor allocated to the reflection's learner)."""
+        data = AssessmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        moderated = ModerationRequest.objects.filter(second_marker=user).values(
+            "first_assessment__reflection"
+        )
+        reflection = (
+            Reflection.objects.filter(
+                Q(pk__in=Reflection.objects.visible_to(user).values("pk")) | Q(pk__in=moderated)
+            )
+            .select_related("learner")
+            .filter(pk=data.validated_data["reflection"])
+            .first()
+        )
+        if reflection is None:
+            return _field_error("reflection", "No reflection you can see has this id.")
+        rubric = Rubric.objects.filter(pk=data.validated_data["rubric"]).first()
+        if rubric is None:
+            return _field_error("rubric", "No rubric has this id.")
+        assessment = services.create_assessment(
+            reflection,
+            rubric,
+            user,
+            data.validated_data.get("scores", []),
+            data.validated_data.get("overall_comment", ""),
+            via="api",
+        )
+        return Response(self._fresh(assessment), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AssessmentUpdateSerializer,
+        responses={200: AssessmentSerializer, 409: None},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Change a draft (send the `version` you read; stale or finalised → 409)."""
+        assessment = self.get_object()
+        data = AssessmentUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.update_assessment(assessment, request.user, values, values["version"], via="api")
+        return Response(self._fresh(assessment))
+
+    @extend_schema(
+        request=FinaliseSerializer,
+        responses={200: AssessmentSerializer, 400: IncompleteSerializer, 409: None},
+    )
+    @action(detail=True, methods=["post"])
+    def finalise(self, request, pk=None):
+        """Finalise a draft: every criterion must be scored (else 400 listing the missing)."""
+        assessment = self.get_object()
+        data = FinaliseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.finalise(assessment, request.user, data.validated_data.get("version"), via="api")
+        except services.IncompleteAssessment as exc:
+            return Response(
+                {
+                    "detail": exc.messages[0],
+                    "missing_criteria": [{"id": c.pk, "title": c.title} for c in exc.missing],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(self._fresh(assessment))
