@@ -1,5 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import views
 
-urlpatterns = [*router.urls]
+router = SimpleRouter()
+router.register("exports", views.ExportViewSet, basename="arcp-export")
+router.register("arcp-reviews", views.ArcpReviewViewSet, basename="arcp-review")
+
+urlpatterns = [
+    # Not under the learners router (portfolio.api.urls): a plain path that cannot clash.
+    path("learners/<int:pk>/arcp.pdf", views.ArcpPackView.as_view(), name="api-learner-arcp-pdf"),
+    *router.urls,
+]

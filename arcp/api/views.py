@@ -1,0 +1,185 @@
+"""ARCP API: the pack as a PDF, recorded exports, verification and panel reviews.
+
+Thin views: rules live in `arcp.services`; errors are JSON (the project exception handler).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portfolio import roles as R
+from portfolio.api.permissions import HasAnyRole, NotPatientRep
+
+from .. import services
+from ..models import ArcpExport, ArcpReview
+from .serializers import (
+    ArcpExportSerializer,
+    ArcpReviewSerializer,
+    PeriodQuerySerializer,
+    VerifyRequestSerializer,
+    VerifyResponseSerializer,
+)
+
+ERROR = OpenApiResponse(OpenApiTypes.OBJECT, description='JSON error: `{"detail": "..."}` or field errors.')
+
+
+class PDFRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else b""
+
+
+class ArcpPackView(APIView):
+    """`GET /api/v1/learners/{id}/arcp.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD` → the PDF.
+
+    Makes and records a new pack (who, when, learner, period, SHA-256) and returns its bytes
+    with its id in `X-Export-Id`. Errors stay JSON."""
+
+    permission_classes = [NotPatientRep]
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever the client accepted (the PDF renderer cannot draw them).
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        operation_id="learners_arcp_pdf",
+        summary="Download the learner's ARCP evidence pack (PDF)",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=True),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="End of the period and evidence cut-off.",
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The pack; its id is in the `X-Export-Id` header."
+            ),
+            (400, "application/json"): ERROR,
+            (401, "application/json"): ERROR,
+            (403, "application/json"): ERROR,
+            (404, "application/json"): ERROR,
+        },
+        tags=["arcp"],
+    )
+    def get(self, request, pk: int):
+        learner = services.visible_learner(request.user, pk)
+        query = PeriodQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        export = services.build_pack(
+            learner, query.validated_data["from"], query.validated_data["to"], request.user, via="api"
+        )
+        response = HttpResponse(services.read_pack(export), content_type="application/pdf")
+        response["X-Export-Id"] = str(export.pk)
+        response["Content-Disposition"] = f'attachment; filename="{services.pack_filename(learner, export)}"'
+        response["Access-Control-Expose-Headers"] = "X-Export-Id"
+        return response
+
+
+@extend_schema_view(retrieve=extend_schema(summary="A recorded ARCP pack", tags=["arcp"]))
+class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Recorded packs: same scope as their learner."""
+
+    serializer_class = ArcpExportSerializer
+    permission_classes = [NotPatientRep]
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+
+    def get_queryset(self):
+        return ArcpExport.objects.visible_to(self.request.user).select_related("learner")
+
+    def get_object(self):
+        return services.export_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Is this file byte-for-byte an ARCP pack we issued?",
+        request={"multipart/form-data": VerifyRequestSerializer},
+        responses={200: VerifyResponseSerializer, 400: ERROR, 401: ERROR},
+        tags=["arcp"],
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="verify",
+        permission_classes=[IsAuthenticated],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def verify(self, request):
+        serializer = VerifyRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        match = services.verify(upload.read(), request.user)
+        return Response({"valid": match is not None, "export_id": str(match.pk) if match else None})
+
+
+class ReviewFilter(filters.FilterSet):
+    learner = filters.NumberFilter(field_name="learner_id")
+
+    class Meta:
+        model = ArcpReview
+        fields = ["learner"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="ARCP outcomes (same scope as the learner)", tags=["arcp"]),
+    retrieve=extend_schema(summary="One ARCP outcome", tags=["arcp"]),
+    create=extend_schema(
+        summary="Record the panel's outcome (examiner on the learner's panel)",
+        responses={201: ArcpReviewSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+        tags=["arcp"],
+    ),
+)
+class ArcpReviewViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ArcpReviewSerializer
+    filterset_class = ReviewFilter
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [HasAnyRole.of(R.EXAMINER)()]
+        return [NotPatientRep()]
+
+    def get_queryset(self):
+        return (
+            ArcpReview.objects.visible_to(self.request.user)
+            .select_related("examiner")
+            .order_by("-period_to", "-created_at", "-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        learner = services.visible_learner(request.user, data["learner_id"])
+        review = services.record_review(
+            request.user,
+            learner,
+            data["period_from"],
+            data["period_to"],
+            data["export_id"],
+            data["outcome"],
+            data.get("reason_codes") or [],
+            data.get("comments") or "",
+            via="api",
+        )
+        return Response(self.get_serializer(review).data, status=status.HTTP_201_CREATED)

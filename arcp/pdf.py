@@ -1,0 +1,177 @@
+"""Render an evidence snapshot to a tagged, archival PDF with WeasyPrint.
+
+- Templates: ``templates/pdf/arcp_pack.html`` and the print stylesheet ``templates/pdf/arcp.css``
+  (``@page`` rules: running header with the learner's name, "Page N of M").
+- Output: PDF/A-3a (``pdf_variant="pdf/a-3a"``): archival *and* tagged (WeasyPrint turns tags on
+  for the "a" conformance level), with every font embedded (DejaVu, from the system's
+  fonts-dejavu-core through fontconfig, never a web font).
+- Fetching: `ProjectFilesFetcher` serves only the project's own static files (through the
+  staticfiles finders) and files under MEDIA_ROOT; any other URL (http, https elsewhere, file,
+  data, ftp ...) is refused with an exception, so HTML written by a learner can never make the
+  server open a connection.
+- Reflection bodies are sanitised when written (``portfolio.sanitize``) and sanitised again
+  here before they are marked safe (defence in depth).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import get_template, render_to_string
+from django.utils._os import safe_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from portfolio.sanitize import sanitize_html
+
+from .evidence import LATE_DAYS
+
+PDF_VARIANT = "pdf/a-3a"
+INTERNAL_HOST = "arcp-pack.invalid"  # RFC 2606: can never resolve
+BASE_URL = f"https://{INTERNAL_HOST}/"
+
+
+class RefusedURL(ValueError):
+    """The renderer asked for a URL outside the project's own static and media files."""
+
+
+def _resolve_local(url: str) -> Path:
+    """Map an internal URL to a file of ours, or raise `RefusedURL`."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.netloc != INTERNAL_HOST or parts.username or parts.port:
+        raise RefusedURL(f"Refused to fetch {url!r}: only the project's static and media files.")
+    path = unquote(parts.path)
+    if "\x00" in path or "\\" in path:
+        raise RefusedURL(f"Refused to fetch {url!r}.")
+    for prefix, kind in ((settings.STATIC_URL, "static"), (settings.MEDIA_URL, "media")):
+        prefix = "/" + prefix.strip("/") + "/"
+        if not path.startswith(prefix):
+            continue
+        relative = posixpath.normpath(path[len(prefix) :])
+        if relative in ("", ".") or relative.startswith(("/", "..")):
+            raise RefusedURL(f"Refused to fetch {url!r}: path outside {kind} files.")
+        if kind == "static":
+            found = finders.find(relative)
+            if not found:
+                raise RefusedURL(f"No static file {relative!r}.")
+            return Path(found if isinstance(found, str) else found[0])
+        try:
+            target = Path(safe_join(str(settings.MEDIA_ROOT), relative))
+        except SuspiciousFileOperation as exc:
+            raise RefusedURL(f"Refused to fetch {url!r}: outside MEDIA_ROOT.") from exc
+        if not target.is_file():
+            raise RefusedURL(f"No media file {relative!r}.")
+        return target
+    raise RefusedURL(f"Refused to fetch {url!r}: only the project's static and media files.")
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ProjectFilesFetcher(URLFetcher):
+        """WeasyPrint URL fetcher that serves only our static and media files."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            try:
+                path = _resolve_local(url)
+            except RefusedURL:
+                self.refused.append(url)
+                raise
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return ProjectFilesFetcher
+
+
+def make_fetcher():
+    """A fresh `ProjectFilesFetcher` (it records the URLs it refused, in `.refused`)."""
+    return _fetcher_class()()
+
+
+def static_url(relative: str) -> str:
+    """Internal URL of a static file for use inside the print templates."""
+    return BASE_URL + settings.STATIC_URL.strip("/") + "/" + relative.lstrip("/")
+
+
+# --- Pieces of markup built in Python ------------------------------------------------------
+# Presentation attributes, not classes: WeasyPrint's SVG renderer does not apply the page CSS.
+TEXT = 'font-family="DejaVu Sans" font-size="12" fill="#1b1f24"'
+
+
+def theme_chart_svg(coverage: list[dict], width: int = 720) -> str:
+    """Horizontal bar chart (inline SVG, no script) of reflections per theme.
+
+    Every bar carries its number as text, so the chart does not depend on colour."""
+    row_h, label_w, gap = 26, 330, 6
+    bar_max = width - label_w - 60
+    top = max((c["count"] for c in coverage), default=0) or 1
+    height = row_h * len(coverage) + 8
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="theme-chart-title">',
+        '<title id="theme-chart-title">Reflections per social-accountability theme</title>',
+    ]
+    for i, item in enumerate(coverage):
+        y = 4 + i * row_h
+        bar = round(bar_max * item["count"] / top) if item["count"] else 0
+        box = f'x="{label_w}" y="{y + gap / 2:.0f}" height="{row_h - gap}"'
+        text_y = f"{y + row_h / 2 + 4:.0f}"
+        out.append(
+            f'<text x="{label_w - 8}" y="{text_y}" text-anchor="end" {TEXT}>{escape(item["title"])}</text>'
+        )
+        out.append(f'<rect {box} width="{bar_max}" fill="#eef1f4"/>')
+        if bar:
+            out.append(f'<rect {box} width="{bar}" fill="#0b5c8a"/>')
+        label = str(item["count"]) if item["count"] else "0 (none)"
+        out.append(f'<text x="{label_w + bar + 6}" y="{text_y}" {TEXT}>{escape(label)}</text>')
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text node above is escaped
+
+
+def safe_body(html: str) -> str:
+    """Reflection HTML, sanitised again at render time, then marked safe for the template."""
+    return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised on the line itself
+
+
+# --- Rendering -----------------------------------------------------------------------------
+def render_html(snapshot, export_id) -> str:
+    """The print HTML of a snapshot (the same HTML the benchmark renders on its own)."""
+    for item in snapshot.reflections:
+        item.safe_body = safe_body(item.body_html)
+    context = {
+        "s": snapshot,
+        "summary": snapshot.summary,
+        "export_id": export_id,
+        "late_days": LATE_DAYS,
+        "theme_chart": theme_chart_svg(snapshot.summary["theme_coverage"]),
+    }
+    return render_to_string("pdf/arcp_pack.html", context)
+
+
+def stylesheet_source() -> str:
+    return get_template("pdf/arcp.css").template.source
+
+
+def html_to_pdf(html: str, fetcher=None) -> bytes:
+    """Render print HTML to PDF/A-3a bytes with our stylesheet and the restricted fetcher."""
+    from weasyprint import CSS, HTML
+
+    fetcher = fetcher or make_fetcher()
+    css = CSS(string=stylesheet_source(), base_url=BASE_URL, url_fetcher=fetcher)
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[css], pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
+def render_pack(snapshot, export_id) -> bytes:
+    """Snapshot → PDF bytes."""
+    return html_to_pdf(render_html(snapshot, export_id))
