@@ -265,7 +265,7 @@ def _plan_members(text: str, report: ImportReport) -> list[Callable[[], None]]:
             reasons.append(f"unknown cohort '{row['cohort']}'")
         user = users.get(username)
         if user is not None and R.LEARNER not in _roles(user):
-            reasons.append(f"user {username} exists but does not have the learner role")
+            reasons.append(f"user '{username}' exists but does not have the learner role")
         if reasons:
             report.error(line, _sentence(reasons))
             continue
@@ -356,11 +356,11 @@ def _plan_allocations(text: str, report: ImportReport) -> list[Callable[[], None
         if tutor is None:
             reasons.append(f"unknown tutor '{row['tutor_username']}'")
         elif R.TUTOR not in _roles(tutor):
-            reasons.append(f"{tutor.username} does not have the tutor role")
+            reasons.append(f"user '{tutor.username}' does not have the tutor role")
         if learner is None:
             reasons.append(f"unknown learner '{row['learner_username']}'")
         elif R.LEARNER not in _roles(learner):
-            reasons.append(f"{learner.username} does not have the learner role")
+            reasons.append(f"user '{learner.username}' does not have the learner role")
         if tutor is not None and learner is not None and tutor.pk == learner.pk:
             reasons.append("a tutor cannot be allocated to themselves")
         starts_on = ends_on = None
