@@ -109,8 +109,17 @@ def check_may_mark(user, reflection: Reflection) -> ModerationRequest | None:
 
 
 def _check_assessor(assessment: Assessment, by) -> None:
+    """Only the assessor may change a draft, and only while they still may mark it: still
+    allocated, the named second marker of a moderation, or an admin correcting a mark."""
     if by is None or by.pk != assessment.assessor_id:
         raise PermissionDenied("Only the tutor who wrote this assessment may change it.")
+    if (
+        R.has_role(by, R.ADMIN)
+        or scope.is_allocated_tutor(by, assessment.reflection.learner)
+        or ModerationRequest.objects.filter(second_assessment=assessment, second_marker=by).exists()
+    ):
+        return
+    raise PermissionDenied("You are no longer allocated to this learner, so you cannot change this marking.")
 
 
 def rubric_criteria(rubric: Rubric) -> list[Criterion]:

@@ -296,3 +296,16 @@ def test_first_marker_does_not_see_a_finalised_second_marking_while_theirs_is_a_
     assert {first, moderation} <= set(Assessment.objects.visible_to(world.admin))
     services.finalise(first, world.tutor)
     assert moderation in Assessment.objects.visible_to(world.tutor)
+
+
+def test_a_tutor_whose_allocation_ended_can_no_longer_change_their_draft(world, rubric, reflection):
+    import datetime
+
+    from django.utils import timezone
+
+    a = mark(reflection, rubric, world.tutor)
+    world.tutor.allocations_as_tutor.update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        services.update_assessment(a, world.tutor, {"overall_comment": "x"}, a.version)
+    with pytest.raises(PermissionDenied):
+        services.finalise(a, world.tutor)
