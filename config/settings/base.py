@@ -135,6 +135,8 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# JSON 429 for the API, the template for the site, `Retry-After` on both.
+AXES_LOCKOUT_CALLABLE = "portfolio.api.exceptions.lockout_response"
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -54,6 +54,36 @@ def exception_handler(exc, context):
     return response
 
 
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (`AXES_LOCKOUT_CALLABLE`): JSON `{"detail"}` for the API,
+    the `registration/locked_out.html` page for the site; 429 with `Retry-After` either way.
+
+    Axes counts failures of every `authenticate(request, ...)` call, the site's sign-in form
+    and `POST /api/v1/auth/token/` alike; while locked out even the right password is refused.
+    """
+    from axes.conf import settings as axes_settings
+    from axes.helpers import get_cool_off, get_failure_limit
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else None
+    minutes = max(1, round(seconds / 60)) if seconds else None
+    status_code = axes_settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        wait = f" Try again in {minutes} minutes." if minutes else ""
+        response = json_error(
+            request,
+            status_code,
+            f"Too many failed sign-in attempts: this account is locked for now.{wait}",
+        )
+    else:
+        context = {"failure_limit": get_failure_limit(request, credentials), "cooloff_minutes": minutes}
+        response = render(request, axes_settings.AXES_LOCKOUT_TEMPLATE, context, status=status_code)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
 def json_error(request, status_code: int, detail: str):
     return JsonResponse({"detail": detail}, status=status_code)
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Count, Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -22,7 +23,12 @@ class ObtainTokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenResponseSerializer},
+        description="Wrong credentials → 400. Repeated failures for one username and address lock "
+        "sign-in (429 with Retry-After), even with the right password, until the cool-off ends.",
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -36,6 +42,9 @@ class ObtainTokenView(APIView):
                 {"detail": "Unable to sign in with the username and password given."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        # A token sign-in is a sign-in: the signal records it (last_login) and lets axes reset
+        # the failure count of this username + address (AXES_RESET_ON_SUCCESS).
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
