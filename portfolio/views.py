@@ -279,7 +279,7 @@ def reflection_submit(request, pk: int):
     if not reflection.is_editable:
         messages.info(request, f"This reflection is already {reflection.get_status_display().lower()}.")
         return HttpResponseRedirect(portfolio_url("reflection_detail", reflection.pk))
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     status = 200
     error = None
     if request.method == "POST" and form.is_valid():
@@ -454,7 +454,7 @@ def reflection_request_changes(request, pk: int):
 def reflection_sign_off(request, pk: int):
     """Confirm, then sign off. Signed-off reflections are locked."""
     reflection = _reviewable(request, pk)
-    form = SignOffForm(request.POST or None)
+    form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_off(reflection, request.user, form.cleaned_data.get("comment", ""), via="site")
