@@ -4,6 +4,7 @@ constant query count."""
 import pytest
 
 from rubrics import services
+from rubrics.models import Rubric
 from tests.factories import CompetencyFactory, RubricFactory, make_published_rubric
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,11 @@ def test_list_has_published_only_drafts_404_retired_detail_readable(world, api, 
     assert rubric.status == "retired"
     client = api(world.tutor)
     ids = [r["id"] for r in client.get(URL).json()["results"]]
-    assert ids == [v2.pk]
+    assert v2.pk in ids and rubric.pk not in ids and draft.pk not in ids
+    assert set(ids) == set(Rubric.objects.filter(status="published").values_list("pk", flat=True))
+    # The two shipped rubrics are there too.
+    slugs = {r["slug"] for r in client.get(URL).json()["results"]}
+    assert {"social-accountability", "depth-of-reflection"} <= slugs
     assert client.get(f"{URL}{draft.pk}/").status_code == 404
     retired = client.get(f"{URL}{rubric.pk}/")
     assert retired.status_code == 200 and retired.json()["status"] == "retired"
@@ -84,4 +89,4 @@ def test_list_query_count_is_constant(world, api, django_assert_max_num_queries)
         make_published_rubric(criteria=4, levels=4)
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(URL).json()
-    assert body["count"] == 7
+    assert body["count"] == 7 + 2  # and the two shipped rubrics
