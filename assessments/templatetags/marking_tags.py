@@ -1,0 +1,20 @@
+"""`{% load marking_tags %}{% reflection_assessments reflection %}`: a reflection's finalised
+marks (as rubric grids) for whoever may see them, and "Mark this reflection" for its tutors."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("assessments/includes/reflection_assessments.html", takes_context=True)
+def reflection_assessments(context, reflection):
+    from .. import services
+    from ..views import assessment_grid, visible_assessments_of
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"marking": {"grids": [], "can_mark": False}}
+    grids = [assessment_grid(a) for a in visible_assessments_of(user, reflection)]
+    can_mark = services.markable_reflections(user).filter(pk=reflection.pk).exists()
+    return {"marking": {"grids": grids, "can_mark": can_mark}, "reflection": reflection, "request": request}
