@@ -211,6 +211,9 @@ class Reflection(RevisionMixin, index.Indexed, models.Model):
         index.SearchField("title", boost=2),
         index.SearchField("body_html"),
         index.AutocompleteField("title"),
+        # `id` lets `portfolio.search` hand the backend "the scoped queryset" as `pk IN (...)`,
+        # whatever joins the scope and filters needed.
+        index.FilterField("id"),
         index.FilterField("learner_id"),
         index.FilterField("status"),
         index.FilterField("kind"),

@@ -29,6 +29,9 @@ def search_reflections(scoped: QuerySet, query: str | None, *, limit: int = MAX_
     if not query:
         return scoped
     backend = get_search_backend()
-    results = backend.search(query, scoped.order_by(), order_by_relevance=False)
+    # The backend accepts only filters on indexed fields; the scope and list filters join
+    # other tables, so hand it the scoped queryset as "id IN (<scoped ids>)".
+    within = scoped.model.objects.filter(pk__in=scoped.order_by().values("pk"))
+    results = backend.search(query, within, order_by_relevance=False)
     ids = [obj.pk for obj in results[:limit]]
     return scoped.filter(pk__in=ids)

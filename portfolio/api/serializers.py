@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import roles as R
-from ..models import Cohort, Panel
+from ..models import Cohort, Panel, Reflection, Setting
 from ..people import display_name
 
 
@@ -82,3 +82,106 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# --- Reflections --------------------------------------------------------------------------
+class ReflectionSerializer(serializers.ModelSerializer):
+    """A reflection as the contract describes it. `url` is its page on the site."""
+
+    learner = PersonRefSerializer(read_only=True)
+    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    placement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reflection
+        fields = [
+            "id",
+            "learner",
+            "title",
+            "kind",
+            "setting",
+            "placement",
+            "occurred_on",
+            "themes",
+            "body_html",
+            "status",
+            "submitted_at",
+            "version",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        from ..site import portfolio_root, site_urlconf
+
+        root = self.context.get("site_root") or portfolio_root()
+        return root.rstrip("/") + reverse("reflection_detail", urlconf=site_urlconf(), args=[obj.pk])
+
+
+def _kind_field(**kwargs):
+    return serializers.ChoiceField(choices=Reflection.Kind.choices, **kwargs)
+
+
+def _setting_field(**kwargs):
+    return serializers.ChoiceField(choices=Setting.choices, allow_blank=True, **kwargs)
+
+
+class ReflectionWriteSerializer(serializers.Serializer):
+    """Fields a learner sends. `body_html` is sanitised by the service (stored as free
+    writing); `themes` are theme codes (unknown code → 400). Status, `submitted_at` and
+    `learner` cannot be sent: the server sets them."""
+
+    title = serializers.CharField(max_length=255)
+    kind = _kind_field()
+    occurred_on = serializers.DateField()
+    setting = _setting_field(required=False)
+    placement = serializers.IntegerField(required=False, allow_null=True, help_text="Placement id")
+    themes = serializers.ListField(child=serializers.CharField(), required=False, help_text="Theme codes")
+    body_html = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class ReflectionCreateSerializer(ReflectionWriteSerializer):
+    pass
+
+
+class ReflectionPatchSerializer(ReflectionWriteSerializer):
+    """PATCH: any of the fields, plus the `version` you read (stale → 409)."""
+
+    title = serializers.CharField(max_length=255, required=False)
+    kind = _kind_field(required=False)
+    occurred_on = serializers.DateField(required=False)
+    body_html = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    version = serializers.IntegerField(help_text="The version you read; a stale one → 409.")
+
+
+class ReflectionSubmitSerializer(serializers.Serializer):
+    """Extension to the contract: `confirm: true` submits despite warnings (not NHS numbers)."""
+
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Extension: true confirms that the warnings (dates of birth, phone numbers, e-mail "
+        "addresses, postcodes, hospital numbers) identify nobody. A valid NHS number always blocks.",
+    )
+
+
+class IdentifierFindingSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="nhs_number | date_of_birth | phone_number | email | postcode | hospital_number"
+    )
+    excerpt = serializers.CharField()
+    blocking = serializers.BooleanField(help_text="Extension: true for NHS numbers (cannot be confirmed).")
+    message = serializers.CharField(help_text="Extension: what was found and why it matters.")
+    where = serializers.CharField(help_text="Extension: the section it is in.")
+
+
+class IdentifierFindingsErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    findings = IdentifierFindingSerializer(many=True)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

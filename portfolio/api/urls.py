@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("learners", views.LearnerViewSet, basename="learner")
+router.register("reflections", views.ReflectionViewSet, basename="reflection")
 
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),

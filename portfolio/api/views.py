@@ -2,17 +2,33 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Count, Q
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status, viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from .. import audit, services
+from ..models import Reflection
 from ..scope import learners_visible_to
+from ..search import search_reflections
 from .permissions import NotPatientRep
-from .serializers import LearnerSerializer, MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from .serializers import (
+    ErrorDetailSerializer,
+    IdentifierFindingsErrorSerializer,
+    LearnerSerializer,
+    MeSerializer,
+    ReflectionCreateSerializer,
+    ReflectionPatchSerializer,
+    ReflectionSerializer,
+    ReflectionSubmitSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
 
 
 class ObtainTokenView(APIView):
@@ -89,3 +105,163 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
             )
             .order_by("last_name", "first_name", "username")
         )
+
+
+# --- Reflections --------------------------------------------------------------------------
+class ReflectionFilter(filters.FilterSet):
+    learner = filters.NumberFilter(field_name="learner_id")
+    cohort = filters.NumberFilter(field_name="learner__enrolment__cohort_id")
+    kind = filters.ChoiceFilter(choices=Reflection.Kind.choices)
+    theme = filters.CharFilter(method="filter_theme", help_text="A theme code, e.g. advocacy")
+    status = filters.ChoiceFilter(choices=Reflection.Status.choices)
+    occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
+    occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
+    q = filters.CharFilter(method="filter_q", help_text="Text search (title and body), within your scope")
+
+    class Meta:
+        model = Reflection
+        fields: list[str] = []
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Reflection.themes.through.objects.filter(competency__code=value).values("reflection_id")
+        )
+
+    def filter_q(self, queryset, name, value):
+        # Applied last (declared last): the search runs inside the scoped, filtered queryset.
+        return search_reflections(queryset, value)
+
+
+_REFLECTION_ERRORS = {
+    400: OpenApiResponse(description="Invalid fields: {field: [message]} or {detail}"),
+    403: OpenApiResponse(ErrorDetailSerializer, description="Your role may not do this"),
+    404: OpenApiResponse(ErrorDetailSerializer, description="Not found (or outside your scope)"),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reflections in your scope"),
+    retrieve=extend_schema(
+        summary="One reflection", responses={200: ReflectionSerializer, 404: ErrorDetailSerializer}
+    ),
+    create=extend_schema(
+        summary="Create a draft in your own portfolio (learners only)",
+        request=ReflectionCreateSerializer,
+        responses={201: ReflectionSerializer, **_REFLECTION_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change your own draft or changes-requested reflection",
+        request=ReflectionPatchSerializer,
+        responses={
+            200: ReflectionSerializer,
+            **_REFLECTION_ERRORS,
+            409: OpenApiResponse(
+                ErrorDetailSerializer, description="Stale version, or not editable in its state"
+            ),
+        },
+    ),
+)
+class ReflectionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Reflections: the learner sees all their own; tutors, examiners and admins see the
+    non-draft reflections of learners in their scope. Writes go through
+    `portfolio.services`, only on the caller's own reflections (others' → 404)."""
+
+    serializer_class = ReflectionSerializer
+    permission_classes = [NotPatientRep]
+    filterset_class = ReflectionFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Reflection.objects.none()
+        scoped = Reflection.objects.visible_to(self.request.user)
+        if self.action in ("partial_update", "submit"):
+            scoped = scoped.filter(learner=self.request.user)
+        return scoped.select_related("learner").prefetch_related("themes").order_by("-occurred_on", "-id")
+
+    def get_serializer_context(self):
+        from ..site import portfolio_root
+
+        return {**super().get_serializer_context(), "site_root": portfolio_root()}
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        audit.record_reads(request.user, page, via="api")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        reflection = self.get_object()
+        audit.record(request.user, "read", learner=reflection.learner, obj=reflection, via="api")
+        return Response(self.get_serializer(reflection).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = ReflectionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reflection = services.create_reflection(request.user, dict(serializer.validated_data), via="api")
+        reflection = self.get_queryset().get(pk=reflection.pk)
+        return Response(self.get_serializer(reflection).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return Response({"detail": "Use PATCH."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        reflection = self.get_object()
+        serializer = ReflectionPatchSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise DRFValidationError({"version": ["Send the version you read."]})
+        services.update_reflection(reflection, request.user, data, version, via="api")
+        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
+
+    @extend_schema(
+        summary="Submit for review",
+        description=(
+            "Runs the patient-identifier check. Any finding → 400 with `findings`, and the reflection "
+            'stays as it was. Extension: send `{"confirm": true}` to submit despite warnings '
+            "(dates of birth, phone numbers, e-mail addresses, postcodes, hospital numbers); a valid "
+            "NHS number always blocks."
+        ),
+        request=ReflectionSubmitSerializer,
+        responses={
+            200: ReflectionSerializer,
+            400: IdentifierFindingsErrorSerializer,
+            403: ErrorDetailSerializer,
+            404: ErrorDetailSerializer,
+            409: OpenApiResponse(ErrorDetailSerializer, description="Already submitted or signed off"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        reflection = self.get_object()
+        serializer = ReflectionSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.submit(
+                reflection, request.user, confirm_warnings=serializer.validated_data["confirm"], via="api"
+            )
+        except services.IdentifierFindings as exc:
+            return Response(
+                {
+                    "detail": exc.messages[0],
+                    "findings": [
+                        {
+                            "kind": f.kind,
+                            "excerpt": f.excerpt,
+                            "blocking": f.blocking,
+                            "message": f.message,
+                            "where": f.where,
+                        }
+                        for f in exc.findings
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
