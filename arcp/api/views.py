@@ -70,6 +70,14 @@ class ArcpPackView(APIView):
                 required=True,
                 description="End of the period and evidence cut-off.",
             ),
+            OpenApiParameter("format", exclude=True),
+            OpenApiParameter(
+                "X-Export-Id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="Id of the recorded pack (see `GET /api/v1/exports/{id}/`).",
+            ),
         ],
         responses={
             (200, "application/pdf"): OpenApiResponse(
