@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import logging
 import math
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -48,6 +49,16 @@ MAX_COMMENTS = 5000
 MAX_INVITATIONS_AT_ONCE = 20
 GONE_USED = "This feedback link has already been used. Thank you: your feedback has been received."
 GONE_EXPIRED = "This feedback link has expired."
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def plain(text) -> str:
+    """Plain text through the one sanitiser (`to_plain_text`), then defused: a ``<`` that could
+    still open a tag (e.g. an unterminated ``<img src=x onerror=...`` at the end, which the
+    HTML parser keeps as text) gets a space after it, so no consumer can ever read a tag."""
+    return _TAG_START.sub("< ", to_plain_text(text or ""))
 
 
 # --- Tokens -------------------------------------------------------------------------------
@@ -106,7 +117,7 @@ def _clean_invitation_fields(
     context_title, occurred_on, emails: list[str]
 ) -> tuple[str, datetime.date, list]:
     errors: dict[str, list[str]] = {}
-    title = to_plain_text(context_title or "")
+    title = plain(context_title)
     if not title:
         errors.setdefault("context_title", []).append("Say what the session was about.")
     elif len(title) > 255:
@@ -314,7 +325,7 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
                 )
             else:
                 clean_ratings[key] = value
-    text = to_plain_text(comments if isinstance(comments, str) else "" if comments is None else str(comments))
+    text = plain(comments if isinstance(comments, str) else "" if comments is None else str(comments))
     if len(text) > MAX_COMMENTS:
         errors["comments"] = [
             f"Keep your comments to {MAX_COMMENTS} characters or fewer (you wrote {len(text)})."
@@ -324,7 +335,7 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
     if respondent_role not in Feedback.RespondentRole.values:
         choices = ", ".join(Feedback.RespondentRole.values)
         errors["respondent_role"] = [f"Choose how you took part ({choices})."]
-    name = "" if anonymous is True else to_plain_text(respondent_name or "")
+    name = "" if anonymous is True else plain(respondent_name)
     if len(name) > 150:
         errors["respondent_name"] = ["Keep your name to 150 characters or fewer."]
     if not errors and not text and not clean_ratings:
@@ -417,7 +428,7 @@ def withdraw(feedback: Feedback, by_admin, reason: str, *, via: str = "admin") -
     """
     if not R.has_role(by_admin, R.ADMIN):
         raise PermissionDenied("Only a programme admin may withdraw feedback.")
-    text = to_plain_text(reason or "")
+    text = plain(reason)
     if not text:
         raise ValidationError({"reason": ["Give the reason for withdrawing this feedback."]})
     with transaction.atomic():

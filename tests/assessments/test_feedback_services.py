@@ -82,7 +82,9 @@ def test_roles_that_may_never_invite_get_permission_denied(world, who):
     assert not FeedbackInvitation.objects.exists()
 
 
-@pytest.mark.parametrize("who,learner", [("tutor", "learner_b"), ("former", "learner_b"), ("dual", "learner_a")])
+@pytest.mark.parametrize(
+    "who,learner", [("tutor", "learner_b"), ("former", "learner_b"), ("dual", "learner_a")]
+)
 def test_tutor_outside_allocation_sees_not_found(world, who, learner):
     with pytest.raises(Http404):
         fb.create_invitation(getattr(world, learner), getattr(world, who), "Session", "2026-11-20")
@@ -98,7 +100,9 @@ def test_unknown_or_non_learner_is_not_found_even_for_admin(world):
 
 def test_bad_invitation_fields_are_reported_per_field(world):
     with pytest.raises(ValidationError) as exc:
-        fb.create_invitations(world.learner_a, world.tutor, "<b></b>", "not a date", ["nope", "ok@example.org"])
+        fb.create_invitations(
+            world.learner_a, world.tutor, "<b></b>", "not a date", ["nope", "ok@example.org"]
+        )
     errors = exc.value.message_dict
     assert set(errors) == {"context_title", "occurred_on", "email"}
     assert not FeedbackInvitation.objects.exists()
