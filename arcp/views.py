@@ -1,0 +1,181 @@
+"""ARCP screens under the portfolio page: the learner's pack, the examiner's panel, verify.
+
+Thin views: every rule (scope, periods, reason codes) is in `arcp.services`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.views.decorators.http import require_http_methods
+
+from portfolio import audit, scope
+from portfolio import roles as R
+from portfolio.models import Enrolment, Panel
+from portfolio.site import portfolio_url
+from portfolio.views import portfolio_login_required, render
+
+from . import services
+from .forms import PeriodForm, ReviewForm, VerifyForm
+from .models import ArcpExport, ArcpReview
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _make_pack(request, learner, form):
+    try:
+        export = services.build_pack(
+            learner,
+            form.cleaned_data["period_from"],
+            form.cleaned_data["period_to"],
+            request.user,
+            via="site",
+        )
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return None
+    messages.success(
+        request,
+        f"Pack made for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y}. Download it below.",
+    )
+    return export
+
+
+@portfolio_login_required
+@require_http_methods(["GET", "POST"])
+def my_pack(request):
+    """The learner's own ARCP pack: choose a period, make it, download it; see outcomes."""
+    if not R.has_role(request.user, R.LEARNER):
+        raise Http404("Only learners have an ARCP pack.")
+    is_post = request.method == "POST"
+    form = PeriodForm(request.POST) if is_post else PeriodForm(initial=PeriodForm.default_initial())
+    if request.method == "POST" and form.is_valid():
+        if _make_pack(request, request.user, form):
+            return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
+    context = {
+        "form": form,
+        "exports": ArcpExport.objects.filter(learner=request.user).select_related("created_by"),
+        "reviews": ArcpReview.objects.filter(learner=request.user).select_related("examiner", "export"),
+    }
+    return render(request, "arcp/my_pack.html", context, status=400 if form.errors else 200)
+
+
+@portfolio_login_required
+def export_download(request, pk):
+    """The stored bytes of a pack in the user's scope (exactly what was issued)."""
+    export = services.export_for(request.user, pk)
+    audit.record(request.user, "read", learner=export.learner, obj=export, via="site")
+    response = FileResponse(
+        export.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=services.pack_filename(export.learner, export),
+    )
+    response["X-Export-Id"] = str(export.pk)
+    return response
+
+
+def _panel_learners(user):
+    cohorts = Panel.objects.current().filter(examiner=user).values("cohort")
+    ids = Enrolment.objects.filter(cohort__in=cohorts).values("learner")
+    return (
+        scope.learners_visible_to(user)
+        .filter(pk__in=ids)
+        .select_related("enrolment__cohort")
+        .order_by("enrolment__cohort__name", "last_name", "first_name", "username")
+    )
+
+
+def _require_examiner(user):
+    if not R.has_role(user, R.EXAMINER):
+        raise PermissionDenied("Only examiners have panels.")
+
+
+@portfolio_login_required
+def panel(request):
+    """Examiner: learners in the cohorts of their open panels, with packs and outcomes."""
+    _require_examiner(request.user)
+    learners = list(_panel_learners(request.user))
+    latest_export = {}
+    for e in ArcpExport.objects.filter(learner__in=learners).order_by("created_at"):
+        latest_export[e.learner_id] = e
+    latest_review = {}
+    for rv in ArcpReview.objects.filter(learner__in=learners).order_by("created_at"):
+        latest_review[rv.learner_id] = rv
+    rows = [
+        {"learner": lr, "export": latest_export.get(lr.pk), "review": latest_review.get(lr.pk)}
+        for lr in learners
+    ]
+    return render(request, "arcp/panel.html", {"rows": rows})
+
+
+@portfolio_login_required
+@require_http_methods(["GET", "POST"])
+def panel_learner(request, learner_id: int):
+    """Examiner: one learner: make a pack, download packs, record the outcome against a pack."""
+    _require_examiner(request.user)
+    learner = _panel_learners(request.user).filter(pk=learner_id).first()
+    if learner is None:
+        raise Http404("No such learner on your panels.")
+    exports = list(ArcpExport.objects.filter(learner=learner).select_related("created_by"))
+    period_form = PeriodForm(initial=PeriodForm.default_initial(), prefix="pack")
+    review_form = ReviewForm(initial=PeriodForm.default_initial(), exports=exports, prefix="review")
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "pack":
+        period_form = PeriodForm(request.POST, prefix="pack")
+        if period_form.is_valid() and _make_pack(request, learner, period_form):
+            return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
+        status = 400
+    elif request.method == "POST" and request.POST.get("action") == "review":
+        review_form = ReviewForm(request.POST, exports=exports, prefix="review")
+        if review_form.is_valid():
+            data = review_form.cleaned_data
+            try:
+                review = services.record_review(
+                    request.user,
+                    learner,
+                    data["period_from"],
+                    data["period_to"],
+                    data["export"],
+                    data["outcome"],
+                    data["reason_codes"],
+                    data["comments"],
+                    via="site",
+                )
+            except ValidationError as exc:
+                _errors_to_form(review_form, exc)
+            else:
+                messages.success(request, f"Outcome {review.outcome} recorded. The learner can see it.")
+                return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "learner": learner,
+        "exports": exports,
+        "reviews": ArcpReview.objects.filter(learner=learner).select_related("examiner", "export"),
+        "period_form": period_form,
+        "review_form": review_form,
+    }
+    return render(request, "arcp/panel_learner.html", context, status=status)
+
+
+@portfolio_login_required
+@require_http_methods(["GET", "POST"])
+def verify_pack(request):
+    """Anyone signed in: upload a copy; is it byte-for-byte a pack we issued, and which?"""
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        match = services.verify(upload.read(), request.user)
+        result = {"valid": match is not None, "export": match, "name": upload.name}
+    status = 400 if form.errors else 200
+    return render(request, "arcp/verify.html", {"form": form, "result": result}, status=status)
