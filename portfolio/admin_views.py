@@ -366,7 +366,11 @@ class CsvImportView(WagtailAdminTemplateMixin, FormView):
             }
         self._announce(report)
         return self.render_to_response(
-            self.get_context_data(form=self.get_form_class()(kinds=self.kinds), report=report, token=token)
+            self.get_context_data(
+                form=self.get_form_class()(kinds=self.kinds, initial={"kind": kind}),
+                report=report,
+                token=token,
+            )
         )
 
     def confirm(self, request):

@@ -189,6 +189,7 @@ def _import(
         return report
     with transaction.atomic():
         changes = plan(text, report)
+        report.errors.sort(key=lambda e: e.line)
         if not report.ok or not report.rows:
             if report.ok:
                 report.error(2, "The file has a header but no rows.")
