@@ -7,6 +7,50 @@ from portfolio import roles as R
 
 from .factories import AllocationFactory, CohortFactory, LearnerFactory, PanelFactory, UserFactory
 
+_SNAPSHOT: dict[str, str | None] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up, then a snapshot of the database as migrations left it (role
+    groups, the eight themes, shipped rubrics, the home page), for transactional tests."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        _SNAPSHOT["default"] = (
+            getattr(connection, "_test_serialized_contents", None)
+            or connection.creation.serialize_db_to_string()
+        )
+
+
+@pytest.fixture(scope="session")
+def _migrated_snapshot(django_db_setup):
+    return _SNAPSHOT.get("default")
+
+
+@pytest.fixture
+def _allow_restore(_migrated_snapshot):
+    from django.db import connection
+
+    from rubrics.models import status_change_allowed
+
+    # Playwright's sync API runs on greenlets; Django may then hand the test a different
+    # (context-local) connection object that lacks the serialized contents.
+    if _migrated_snapshot is not None:
+        connection._test_serialized_contents = _migrated_snapshot
+    # Restoring copies published rubrics as they were; that is not an edit.
+    allowed = status_change_allowed()
+    allowed.__enter__()
+    return allowed
+
+
+@pytest.fixture
+def transactional_db(_allow_restore, django_db_serialized_rollback, transactional_db):
+    """pytest-django's `transactional_db`, plus serialized rollback: a transactional test
+    flushes every table when it ends, which would take the migrated data (role groups, the
+    eight themes, shipped rubrics, the home page) away from every later test."""
+    _allow_restore.__exit__(None, None, None)
+
 
 @pytest.fixture
 def portfolio_page(db):

@@ -50,14 +50,9 @@ def _browser(_playwright):
 
 
 @pytest.fixture
-def browser_data(_browser, django_db_serialized_rollback, live_server, transactional_db):
+def browser_data(_browser, live_server, transactional_db):
     """Browser tests need committed data (the live server runs in another thread), so they
-    use a transactional database; serialized rollback restores the data that migrations
-    create (role groups, themes, shipped rubrics, the home page) after each test.
-
-    Order matters: Playwright must start before the test database is set up, or Django's
-    connection (which keeps the serialized contents) is a different object once Playwright's
-    event loop runs, and the restore silently does not happen."""
+    use a transactional database (tests/conftest.py restores the migrated data for it)."""
     from portfolio.setup import ensure_portfolio_page
 
     ensure_portfolio_page()
