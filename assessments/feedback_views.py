@@ -97,9 +97,11 @@ def _add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict 
 
 def _public(response):
     """Headers for pages that carry a token in their URL: never cached, never indexed, and the
-    token is not leaked to other sites through the Referer header."""
+    token is not leaked to other sites through the Referer header. ("same-origin", not
+    "no-referrer": with no-referrer browsers send `Origin: null` on the form POST and Django's
+    CSRF check refuses it.)"""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -56,7 +56,7 @@ def test_public_page_needs_no_login_and_shows_first_name_only(world, portfolio_p
         assert f'for="id_rating_{key}_0"' in html and f'id="id_rating_{key}_0"' in html
     assert "Give my feedback anonymously" in html and "Patient representative" in html
     assert "<script" not in html and "style=" not in html
-    assert r["Referrer-Policy"] == "no-referrer" and "no-store" in r["Cache-Control"]
+    assert r["Referrer-Policy"] == "same-origin" and "no-store" in r["Cache-Control"]
 
 
 def test_submit_shows_thanks_and_spends_link(world, portfolio_page, client):
