@@ -1,0 +1,81 @@
+"""Demo data for ARCP: two previous outcomes and one real recorded pack (idempotent).
+
+For the first learner of the first cohort: two earlier review periods, each with a recorded
+(bare) export record and an outcome by the cohort's examiner, then a real pack for the current
+year, built by `arcp.services.build_pack` unless one already exists for that learner/period.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from portfolio.models import Enrolment
+
+from . import services
+from .models import ArcpExport, ArcpReview
+
+
+def _year_start(today: datetime.date) -> datetime.date:
+    """1 August of the current training year."""
+    start = datetime.date(today.year, 8, 1)
+    return start if start <= today else datetime.date(today.year - 1, 8, 1)
+
+
+def seed(ctx) -> None:
+    if not ctx.cohort_objs or not ctx.examiners:
+        return
+    cohort = ctx.cohort_objs[0]
+    enrolment = (
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("learner")
+        .order_by("learner__username")
+        .first()
+    )
+    if enrolment is None:
+        return
+    learner, examiner = enrolment.learner, ctx.examiners[0]
+    start = _year_start(ctx.today)
+    previous = [
+        (
+            datetime.date(start.year - 2, 8, 1),
+            datetime.date(start.year - 1, 7, 31),
+            "1",
+            [],
+            "Good first year.",
+        ),
+        (
+            datetime.date(start.year - 1, 8, 1),
+            datetime.date(start.year, 7, 31),
+            "2",
+            ["U2"],
+            "Needs more community-based experience; plan a third-sector placement.",
+        ),
+    ]
+    for period_from, period_to, outcome, codes, comments in previous:
+        if ArcpReview.objects.filter(learner=learner, period_from=period_from, period_to=period_to).exists():
+            continue
+        # Earlier years' packs predate this system's records: keep a record of them (no file).
+        digest = hashlib.sha256(f"demo:{learner.pk}:{period_from}:{period_to}".encode()).hexdigest()
+        export, _ = ArcpExport.objects.get_or_create(
+            learner=learner,
+            period_from=period_from,
+            period_to=period_to,
+            sha256=digest,
+            defaults={"created_by": examiner},
+        )
+        ArcpReview.objects.create(
+            learner=learner,
+            period_from=period_from,
+            period_to=period_to,
+            export=export,
+            outcome=outcome,
+            reason_codes=codes,
+            comments=comments,
+            examiner=examiner,
+        )
+    # One real pack for the current year (skip if one exists for that learner and period).
+    period_from, period_to = start, ctx.today
+    if not ArcpExport.objects.filter(learner=learner, period_from=period_from, period_to=period_to).exists():
+        export = services.build_pack(learner, period_from, period_to, examiner, via="demo", system=True)
+        ctx.log(f"ARCP: recorded pack {export.pk} for {learner.username}.")
