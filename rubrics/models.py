@@ -62,7 +62,9 @@ def _frozen(status: str) -> ValidationError:
     return ValidationError(FROZEN_MESSAGE.format(status=status), code="rubric_frozen")
 
 
-class Framework(models.Model):
+class Framework(ClusterableModel):
+    """A competency framework; its competencies are edited inline in the admin."""
+
     code = models.SlugField(max_length=64, unique=True, help_text="Stable identifier; never change it.")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -86,13 +88,16 @@ class CompetencyQuerySet(models.QuerySet):
 
 
 class Competency(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="competencies")
+    framework = ParentalKey(Framework, on_delete=models.PROTECT, related_name="competencies")
     code = models.SlugField(max_length=64, help_text="Stable identifier; titles may be edited.")
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
     objects = CompetencyQuerySet.as_manager()
+
+    #: Lets the admin's InlinePanel reorder competencies by drag and drop.
+    sort_order_field = "sort_order"
 
     class Meta:
         ordering = ["framework", "sort_order", "code"]
@@ -336,7 +341,9 @@ class Level(Orderable):
 @receiver(m2m_changed, sender=Criterion.competencies.through)
 def _criterion_competencies_frozen(sender, instance, action, reverse, pk_set, **kwargs):
     """Adding or removing a criterion's competencies changes rubric content."""
-    if not action.startswith("pre_"):
+    if not action.startswith("pre_") or _status_change.get():
+        # Inside `status_change_allowed()` (services, or restoring a database snapshot in
+        # tests) the content is being copied as it was, not edited.
         return
     if not reverse:
         _check_rubric_is_draft({instance.rubric_id})
