@@ -16,12 +16,6 @@ from . import services
 from .models import ArcpExport, ArcpReview
 
 
-def _year_start(today: datetime.date) -> datetime.date:
-    """1 August of the current training year."""
-    start = datetime.date(today.year, 8, 1)
-    return start if start <= today else datetime.date(today.year - 1, 8, 1)
-
-
 def seed(ctx) -> None:
     if not ctx.cohort_objs or not ctx.examiners:
         return
@@ -35,18 +29,15 @@ def seed(ctx) -> None:
     if enrolment is None:
         return
     learner, examiner = enrolment.learner, ctx.examiners[0]
-    start = _year_start(ctx.today)
+    # The current review year: the last 365 days; the two previous years before it.
+    start = ctx.today - datetime.timedelta(days=365)
+    day = datetime.timedelta(days=1)
+    year = datetime.timedelta(days=365)
     previous = [
+        (start - 2 * year, start - year - day, "1", [], "Good first year."),
         (
-            datetime.date(start.year - 2, 8, 1),
-            datetime.date(start.year - 1, 7, 31),
-            "1",
-            [],
-            "Good first year.",
-        ),
-        (
-            datetime.date(start.year - 1, 8, 1),
-            datetime.date(start.year, 7, 31),
+            start - year,
+            start - day,
             "2",
             ["U2"],
             "Needs more community-based experience; plan a third-sector placement.",
