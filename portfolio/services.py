@@ -387,7 +387,9 @@ def check_identifiers(reflection: Reflection) -> list[Finding]:
 
 
 @transaction.atomic
-def submit(reflection: Reflection, by, confirm_warnings: bool = False, *, via: str = "") -> Reflection:
+def submit(
+    reflection: Reflection, by, confirm_warnings: bool = False, *, via: str = "", notify: bool = True
+) -> Reflection:
     """Send a draft (or a revised reflection) to the learner's tutors for review.
 
     Runs the patient-identifier check first: a valid NHS number always refuses; other
@@ -401,6 +403,7 @@ def submit(reflection: Reflection, by, confirm_warnings: bool = False, *, via: s
         by: who submits; only its learner may.
         confirm_warnings: the learner confirmed the (non-blocking) findings.
         via: the door, kept in the audit log.
+        notify: e-mail the tutors (False for demo data).
 
     Returns:
         The reflection, refreshed (status submitted).
@@ -444,7 +447,7 @@ def submit(reflection: Reflection, by, confirm_warnings: bool = False, *, via: s
     ]
     verb = "revised and resubmitted" if resubmission else "submitted"
     _notify(
-        tutors,
+        tutors if notify else [],
         f"Reflection to review: {current.title}",
         f"{display_name(current.learner)} has {verb} a reflection, “{current.title}”.\n\n"
         f"Read and review it: {_site_link('reflection_review', current.pk)}\n",
@@ -454,7 +457,9 @@ def submit(reflection: Reflection, by, confirm_warnings: bool = False, *, via: s
 
 
 @transaction.atomic
-def request_changes(reflection: Reflection, tutor, comment: str, *, via: str = "") -> Reflection:
+def request_changes(
+    reflection: Reflection, tutor, comment: str, *, via: str = "", notify: bool = True
+) -> Reflection:
     """Send a submitted reflection back to its learner with a comment saying what to change.
 
     Args:
@@ -462,6 +467,7 @@ def request_changes(reflection: Reflection, tutor, comment: str, *, via: str = "
         tutor: a tutor currently allocated to its learner.
         comment: what to change (required; stored as plain text).
         via: the door, kept in the audit log.
+        notify: e-mail the learner (False for demo data).
 
     Returns:
         The reflection, refreshed (status changes_requested; editable by its learner again).
@@ -494,7 +500,7 @@ def request_changes(reflection: Reflection, tutor, comment: str, *, via: str = "
     audit.record(tutor, "request_changes", learner=current.learner, obj=current, via=via)
     _reindex(current)
     _notify(
-        [current.learner],
+        [current.learner] if notify else [],
         f"Changes requested: {current.title}",
         f"{display_name(tutor)} asked for changes to your reflection “{current.title}”:\n\n{text}\n\n"
         f"Revise it: {_site_link('reflection_detail', current.pk)}\n",
@@ -504,7 +510,9 @@ def request_changes(reflection: Reflection, tutor, comment: str, *, via: str = "
 
 
 @transaction.atomic
-def sign_off(reflection: Reflection, tutor, comment: str = "", *, via: str = "") -> Reflection:
+def sign_off(
+    reflection: Reflection, tutor, comment: str = "", *, via: str = "", notify: bool = True
+) -> Reflection:
     """Sign off a submitted reflection. A signed-off reflection is locked for everyone.
 
     Args:
@@ -512,6 +520,7 @@ def sign_off(reflection: Reflection, tutor, comment: str = "", *, via: str = "")
         tutor: a tutor currently allocated to its learner.
         comment: optional closing comment (plain text).
         via: the door, kept in the audit log.
+        notify: e-mail the learner (False for demo data).
 
     Returns:
         The reflection, refreshed (status signed_off).
@@ -547,7 +556,7 @@ def sign_off(reflection: Reflection, tutor, comment: str = "", *, via: str = "")
     audit.record(tutor, "sign_off", learner=current.learner, obj=current, via=via)
     _reindex(current)
     _notify(
-        [current.learner],
+        [current.learner] if notify else [],
         f"Signed off: {current.title}",
         f"{display_name(tutor)} signed off your reflection “{current.title}”."
         + (f"\n\n{text}" if text else "")
