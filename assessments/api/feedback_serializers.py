@@ -62,6 +62,8 @@ class RespondSubmitSerializer(serializers.Serializer):
 
 
 class RespondDoneSerializer(serializers.Serializer):
+    """`{"detail": "..."}`: the thank-you message, and the shape of every error body."""
+
     detail = serializers.CharField()
 
 

@@ -32,7 +32,7 @@ from .feedback_serializers import (
 )
 
 TutorOrAdmin = HasAnyRole.of(R.TUTOR, R.ADMIN)
-ERROR = OpenApiResponse(description='`{"detail": "..."}`')
+ERROR = OpenApiResponse(RespondDoneSerializer, description='`{"detail": "..."}`')
 
 
 class FeedbackInvitationViewSet(viewsets.GenericViewSet):

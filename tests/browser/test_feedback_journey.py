@@ -126,3 +126,23 @@ def test_unknown_and_expired_links_are_kind_and_accessible(link, phone_page, che
     assert page.get_by_role("heading", level=1).inner_text() == "This link has expired"
     check_a11y(page)
     shot(page, "expired-link")
+
+
+def test_tutor_invites_and_sees_each_link_once(link, browser_page, login, check_a11y, shot):
+    page = browser_page
+    login(page, "fb_tutor")
+    page.get_by_role("link", name="Invite a patient representative to give feedback").click()
+    check_a11y(page)
+    shot(page, "invite-form")
+    page.get_by_label("Learner").select_option(label="Amara Adeyemi")
+    page.get_by_label("What was the session?").fill("Carers' panel")
+    page.get_by_label("Date of the session").fill("2026-11-21")
+    page.get_by_label("E-mail addresses (optional)").fill("one@example.org\ntwo@example.org")
+    page.get_by_role("button", name="Create the links").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Feedback links created"
+    assert "will not be shown again" in page.content()
+    fields = page.locator("input[data-copy-field]")
+    assert fields.count() == 2
+    assert all("/feedback/" in fields.nth(i).input_value() for i in range(2))
+    check_a11y(page)
+    shot(page, "links-created")
