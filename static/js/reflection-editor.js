@@ -61,6 +61,16 @@
     var dirty = false;
     var saving = false;
     var stopped = false;
+    var pendingSubmitter = null;
+
+    function afterSave() {
+      if (pendingSubmitter !== null) {
+        var submitter = pendingSubmitter;
+        pendingSubmitter = null;
+        stopped = true;
+        if (form.requestSubmit) { form.requestSubmit(submitter); } else { submitter.click(); }
+      }
+    }
 
     function say(text, isError) {
       status.textContent = text;
@@ -96,18 +106,33 @@
           dirty = true;
           say(result.data.detail || "Not saved yet: check the fields marked above.", true);
         }
+        afterSave();
       }).catch(function () {
         saving = false;
         dirty = true;
         say("Not saved: you may be offline or signed out. Keep this page open, copy your text, and sign in again in another tab.", true);
+        afterSave();
       });
     }
 
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("focusout", function () { save(); });
+    form.addEventListener("focusout", function (event) {
+      // Moving to a Save button: the form post saves everything, so do not race it.
+      var next = event.relatedTarget;
+      if (next && next.form === form && next.type === "submit") { return; }
+      save();
+    });
     window.setInterval(save, AUTOSAVE_EVERY_MS);
-    form.addEventListener("submit", function () { stopped = true; });
+    form.addEventListener("submit", function (event) {
+      if (saving) {
+        // An autosave is on its way: wait for it (it brings the new version), then post.
+        event.preventDefault();
+        pendingSubmitter = event.submitter || null;
+        return;
+      }
+      stopped = true;
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
