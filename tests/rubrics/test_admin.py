@@ -294,3 +294,45 @@ def test_export_and_import_through_the_admin(admin_client):
     imported = Rubric.objects.get(slug=rubric.slug, version=2)
     assert response.status_code == 302 and response["Location"] == edit_url(imported)
     assert services.compute_hash(imported) == rubric.content_hash
+
+
+def test_framework_edit_refuses_deleting_or_recoding_a_competency_in_use(admin_client):
+    fw = Framework.objects.get(code="social_accountability")
+    comps = list(fw.competencies.all())
+    assert Rubric.objects.published().filter(slug="social-accountability").exists()  # uses all eight
+    data = {
+        "title": fw.title,
+        "code": fw.code,
+        "description": fw.description,
+        "competencies-TOTAL_FORMS": str(len(comps)),
+        "competencies-INITIAL_FORMS": str(len(comps)),
+        "competencies-MIN_NUM_FORMS": "0",
+        "competencies-MAX_NUM_FORMS": "1000",
+    }
+    for i, comp in enumerate(comps):
+        data.update(
+            {
+                f"competencies-{i}-id": str(comp.pk),
+                f"competencies-{i}-ORDER": str(i + 1),
+                f"competencies-{i}-DELETE": "",
+                f"competencies-{i}-title": comp.title,
+                f"competencies-{i}-code": comp.code,
+                f"competencies-{i}-description": comp.description,
+            }
+        )
+    data["competencies-0-DELETE"] = "on"
+    data["competencies-1-code"] = "renamed_code"
+    url = reverse("wagtailsnippets_rubrics_framework:edit", args=[fw.pk])
+    response = admin_client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This competency cannot be deleted: published rubrics use it" in html
+    assert "its code cannot change" in html
+    assert fw.competencies.count() == len(comps)
+    assert not fw.competencies.filter(code="renamed_code").exists()
+    # Titles may be edited.
+    del data["competencies-0-DELETE"]
+    data["competencies-1-code"] = comps[1].code
+    data["competencies-2-title"] = "A clearer title"
+    assert admin_client.post(url, data).status_code == 302
+    assert fw.competencies.get(pk=comps[2].pk).title == "A clearer title"
