@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portfolio import roles as R
+from portfolio.api.filters import IdFilter
 from portfolio.api.permissions import HasAnyRole, NotPatientRep
 
 from .. import services
@@ -140,7 +141,7 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class ReviewFilter(filters.FilterSet):
-    learner = filters.NumberFilter(field_name="learner_id")
+    learner = IdFilter(field_name="learner_id")
 
     class Meta:
         model = ArcpReview

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from portfolio import audit
 from portfolio import roles as R
+from portfolio.api.filters import IdFilter
 from portfolio.api.permissions import HasAnyRole, NotPatientRep
 
 from .. import feedback as services
@@ -148,7 +149,7 @@ class FeedbackRespondView(APIView):
 
 
 class FeedbackFilter(filters.FilterSet):
-    learner = filters.NumberFilter(field_name="learner_id")
+    learner = IdFilter(field_name="learner_id")
 
     class Meta:
         model = Feedback

@@ -1,3 +1,75 @@
 def only_public_api(endpoints):
     """Keep the OpenAPI schema to our contract (`/api/v1/`), not Wagtail's admin API."""
     return [e for e in endpoints if e[0].startswith("/api/v1/")]
+
+
+# The error answers every endpoint can give (api-contract.md, "General"), added to each
+# operation of the schema unless its view documents that status itself. Views then only
+# document what is particular to them (a 409 on a stale version, a 410 on a spent link).
+ERROR_COMPONENT = "ApiError"
+VALIDATION_ERROR_COMPONENT = "ApiValidationError"
+ERROR_SCHEMAS = {
+    ERROR_COMPONENT: {
+        "type": "object",
+        "description": 'Every non-field error: `{"detail": "..."}`.',
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    VALIDATION_ERROR_COMPONENT: {
+        "type": "object",
+        "description": 'Bad input: `{"detail": "..."}` or field errors `{"field": ["message"], ...}`.',
+        "additionalProperties": True,
+    },
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
+def _json(component: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}
+
+
+def _requires_credentials(operation: dict, default_security: list) -> bool:
+    security = operation.get("security", default_security)
+    return bool(security) and {} not in security
+
+
+def standard_error_responses(result, generator, request, public):
+    """Postprocessing hook: document 400/401/403/404/429 on every operation that can give them.
+
+    - 400 where the operation takes query parameters or a body (bad filters, bad fields);
+    - 401 and 403 where credentials are required (none sent; a role that may never do this);
+    - 404 everywhere (out of scope is 404; a page past the end of a list is 404);
+    - 429 with `Retry-After` everywhere (per-user and per-scope throttles).
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, schema in ERROR_SCHEMAS.items():
+        schemas.setdefault(name, schema)
+    default_security = result.get("security", [])
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            takes_input = bool(operation.get("requestBody")) or any(
+                p.get("in") == "query" for p in operation.get("parameters", [])
+            )
+            wanted = {"404": ("Not found, or outside your scope.", ERROR_COMPONENT)}
+            if takes_input:
+                wanted["400"] = ("Bad input.", VALIDATION_ERROR_COMPONENT)
+            if _requires_credentials(operation, default_security):
+                wanted["401"] = ("No credentials, or invalid ones.", ERROR_COMPONENT)
+                wanted["403"] = ("Your role may not do this.", ERROR_COMPONENT)
+            wanted["429"] = ("Too many requests: wait `Retry-After` seconds.", ERROR_COMPONENT)
+            for code, (description, component) in wanted.items():
+                if code in responses:
+                    continue
+                responses[code] = {"description": description, "content": _json(component)}
+                if code == "429":
+                    responses[code]["headers"] = RETRY_AFTER
+    return result

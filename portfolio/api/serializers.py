@@ -91,6 +91,8 @@ class ReflectionSerializer(serializers.ModelSerializer):
     learner = PersonRefSerializer(read_only=True)
     themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     placement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # Declared so the schema allows "" (no setting): DRF drops allow_blank on read-only fields.
+    setting = serializers.ChoiceField(choices=Setting.choices, allow_blank=True, read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:

@@ -16,6 +16,7 @@ from .. import audit, services
 from ..models import Reflection
 from ..scope import learners_visible_to
 from ..search import search_reflections
+from .filters import IdFilter
 from .permissions import NotPatientRep
 from .serializers import (
     ErrorDetailSerializer,
@@ -73,7 +74,7 @@ class MeView(generics.RetrieveAPIView):
 
 
 class LearnerFilter(filters.FilterSet):
-    cohort = filters.NumberFilter(field_name="enrolment__cohort_id")
+    cohort = IdFilter(field_name="enrolment__cohort_id")
 
 
 class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
@@ -109,8 +110,8 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- Reflections --------------------------------------------------------------------------
 class ReflectionFilter(filters.FilterSet):
-    learner = filters.NumberFilter(field_name="learner_id")
-    cohort = filters.NumberFilter(field_name="learner__enrolment__cohort_id")
+    learner = IdFilter(field_name="learner_id")
+    cohort = IdFilter(field_name="learner__enrolment__cohort_id")
     kind = filters.ChoiceFilter(choices=Reflection.Kind.choices)
     theme = filters.CharFilter(method="filter_theme", help_text="A theme code, e.g. advocacy")
     status = filters.ChoiceFilter(choices=Reflection.Status.choices)

@@ -1,0 +1,26 @@
+"""Filters shared by every app's API."""
+
+from django import forms
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+# Database ids are 64-bit signed integers (PostgreSQL bigint, SQLite INTEGER).
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """`?learner=<id>`: a whole number in the id range, else 400 with a reason.
+
+    django-filter's NumberFilter takes any decimal, which the database then fails to compare
+    (a huge or fractional id is a 500 on SQLite); this one rejects it as bad input instead.
+    """
+
+    field_class = IdField
