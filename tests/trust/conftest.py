@@ -1,0 +1,146 @@
+"""Fixtures for the trust tests: one shared "scene" per module (built once, rolled back at
+the end of the module; each test still runs in its own savepoint), so that the generated
+scope matrix can ask hundreds of questions of the same data quickly."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from portfolio import roles as R
+
+SEARCH_WORD = "kestrelwing"
+
+
+@dataclass
+class Scene:
+    """Users by role name and objects by name; `obj("refl", "a")` → learner A's reflection."""
+
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+    pdf_bytes: dict = field(default_factory=dict)
+
+    def obj(self, kind: str, side: str):
+        return self.objects[f"{kind}_{side}"]
+
+
+def build_scene() -> Scene:
+    """Two cohorts (A, B), learner_a in A and learner_b in B, and for each learner: a draft, a
+    submitted reflection with a finalised assessment, a second submitted reflection with a draft
+    assessment, feedback, an ARCP pack (with stored bytes) and an ARCP review.
+
+    People (role name → relationship to A / B):
+    learner (own / other cohort), tutor (allocated / —), former (— / ended allocation),
+    examiner (panel / other cohort), examiner_b (other cohort / panel), admin (all / all),
+    patient_rep (— / —), dual = tutor of B + examiner of A (panel / allocated)."""
+    from portfolio.models import Reflection
+    from portfolio.setup import ensure_portfolio_page
+    from tests.factories import (
+        AllocationFactory,
+        ArcpExportFactory,
+        ArcpReviewFactory,
+        CohortFactory,
+        FeedbackFactory,
+        LearnerFactory,
+        PanelFactory,
+        UserFactory,
+        feedback_invitation,
+        make_published_rubric,
+        mark,
+        submitted_reflection,
+    )
+
+    ensure_portfolio_page()
+    today = timezone.localdate()
+    s = Scene()
+    cohort_a, cohort_b = CohortFactory(name="Trust cohort A"), CohortFactory(name="Trust cohort B")
+    learner_a = LearnerFactory(username="t_learner_a", cohort=cohort_a)
+    learner_b = LearnerFactory(username="t_learner_b", cohort=cohort_b)
+    tutor = UserFactory(username="t_tutor", roles=(R.TUTOR,))
+    AllocationFactory(tutor=tutor, learner=learner_a)
+    former = UserFactory(username="t_former", roles=(R.TUTOR,))
+    AllocationFactory(
+        tutor=former,
+        learner=learner_b,
+        starts_on=today - datetime.timedelta(days=400),
+        ends_on=today - datetime.timedelta(days=1),
+    )
+    examiner = UserFactory(username="t_examiner", roles=(R.EXAMINER,))
+    PanelFactory(examiner=examiner, cohort=cohort_a)
+    examiner_b = UserFactory(username="t_examiner_b", roles=(R.EXAMINER,))
+    PanelFactory(examiner=examiner_b, cohort=cohort_b)
+    admin = UserFactory(username="t_admin", roles=(R.ADMIN,))
+    rep = UserFactory(username="t_rep", roles=(R.PATIENT_REP,))
+    dual = UserFactory(username="t_dual", roles=(R.TUTOR, R.EXAMINER))
+    AllocationFactory(tutor=dual, learner=learner_b)
+    PanelFactory(examiner=dual, cohort=cohort_a)
+    s.users = {
+        "learner": learner_a,
+        "tutor": tutor,
+        "former": former,
+        "examiner": examiner,
+        "examiner_b": examiner_b,
+        "admin": admin,
+        "patient_rep": rep,
+        "dual": dual,
+        "anonymous": None,
+        "learner_b": learner_b,
+    }
+    rubric = make_published_rubric(criteria=2, levels=3)
+    s.objects["rubric"] = rubric
+    for side, learner, marker in (("a", learner_a, tutor), ("b", learner_b, dual)):
+        s.objects[f"learner_{side}"] = learner
+        s.objects[f"draft_{side}"] = ReflectionFactory_draft(learner, side)
+        refl = submitted_reflection(
+            learner,
+            title=f"Submitted {side} {SEARCH_WORD}",
+            body_html=f"<p>Home visit {side}: {SEARCH_WORD} and the stairs.</p>",
+        )
+        s.objects[f"refl_{side}"] = refl
+        s.objects[f"assess_{side}"] = mark(refl, rubric, marker, finalise=True)
+        refl2 = submitted_reflection(learner, title=f"Second {side}")
+        s.objects[f"refl2_{side}"] = refl2
+        s.objects[f"draftassess_{side}"] = mark(refl2, rubric, marker, levels=0)
+        s.objects[f"feedback_{side}"] = FeedbackFactory(learner=learner)
+        export = ArcpExportFactory(learner=learner, created_by=learner)
+        data = b"%PDF-1.7\n% trust scene pack " + side.encode() + b"\n%%EOF\n"
+        export.sha256 = hashlib.sha256(data).hexdigest()
+        export.size = len(data)
+        export.file.save(f"trust-{side}.pdf", ContentFile(data), save=True)
+        s.pdf_bytes[side] = data
+        s.objects[f"export_{side}"] = export
+        s.objects[f"review_{side}"] = ArcpReviewFactory(
+            export=export, examiner=examiner if side == "a" else examiner_b
+        )
+        _, raw = feedback_invitation(learner, by=marker)
+        s.tokens[side] = raw
+    assert Reflection.objects.filter(title__contains=SEARCH_WORD).count() == 4
+    return s
+
+
+def ReflectionFactory_draft(learner, side):  # noqa: N802 - reads like a factory
+    from tests.factories import ReflectionFactory
+
+    return ReflectionFactory(
+        learner=learner, title=f"Draft {side} {SEARCH_WORD}", body_html=f"<p>Draft {side} {SEARCH_WORD}</p>"
+    )
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker):
+    """The scene, built once per module inside a transaction that is rolled back afterwards."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_scene()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
