@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sar_views, views
 
 urlpatterns = [
     path("", views.my_pack, name="arcp_my_pack"),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("panel/", views.panel, name="arcp_panel"),
     path("panel/<int:learner_id>/", views.panel_learner, name="arcp_panel_learner"),
     path("verify/", views.verify_pack, name="arcp_verify"),
+    path("my-data/", sar_views.subject_access_page, name="arcp_subject_access"),
+    path("my-data/download/", sar_views.subject_access_zip, name="arcp_subject_access_zip"),
 ]
