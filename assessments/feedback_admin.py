@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from portfolio import audit
 from portfolio import roles as R
 from portfolio.errors import Conflict
 from portfolio.people import display_name
@@ -103,6 +104,11 @@ class FeedbackIndexView(IndexView):
 class FeedbackInspectView(InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(Feedback.objects.visible_to(self.request.user), pk=self.pk)
+
+    def get(self, request, *args, **kwargs):
+        # Reading feedback about a learner in the admin is a read of their portfolio: audited.
+        audit.record(request.user, "read", learner=self.object.learner, obj=self.object, via="admin")
+        return super().get(request, *args, **kwargs)
 
     def get_fields(self):
         return [

@@ -23,6 +23,7 @@ from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portfolio import audit
 from portfolio import roles as R
 from portfolio.admin_views import AdminRoleReadOnlyPolicy
 from portfolio.people import display_name
@@ -53,7 +54,15 @@ class AssessmentIndexView(IndexView):
 
 class AssessmentInspectView(InspectView):
     def get_object(self, queryset=None):
-        return get_object_or_404(Assessment.objects.visible_to(self.request.user), pk=self.pk)
+        return get_object_or_404(
+            Assessment.objects.visible_to(self.request.user).select_related("reflection__learner"), pk=self.pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        # Reading someone's marks in the admin is a read of their portfolio: audited.
+        learner = self.object.reflection.learner
+        audit.record(request.user, "read", learner=learner, obj=self.object, via="admin")
+        return super().get(request, *args, **kwargs)
 
     def get_fields(self):
         return [

@@ -180,7 +180,7 @@ class RetireView(ConfirmView):
         return []
 
     def perform(self):
-        retired = services.retire(self.rubric)
+        retired = services.retire(self.rubric, by=self.request.user)
         messages.success(self.request, f'"{retired.title}" version {retired.version} is retired.')
         return redirect(index_url())
 

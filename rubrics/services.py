@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .canonical import canonical_json_from_dict, hash_from_dict, normalise_weight
@@ -25,6 +26,11 @@ from .models import Competency, Criterion, Level, Rubric, status_change_allowed
 EXPORT_SCHEMA = "reflect-rubric/1"
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 MAX_WEIGHT = Decimal("9999.99")
+
+# Sent inside the transaction of every status change, with `rubric`, `action` ("publish" or
+# "retire") and `by` (a user or None). `rubrics` depends on no other app of ours, so the audit
+# log (`portfolio.audit`) listens here instead of being called (see `portfolio.signals`).
+status_changed = Signal()
 
 
 # --- Content as plain data --------------------------------------------------------------------
@@ -220,17 +226,19 @@ def publish(rubric: Rubric, by=None) -> Rubric:
         current.published_at = now
         current.published_by = by if (by is not None and by.is_authenticated) else None
         current.save(update_fields=["status", "content_hash", "published_at", "published_by", "updated_at"])
+    status_changed.send(sender=Rubric, rubric=current, action="publish", by=by)
     rubric.refresh_from_db()
     return current
 
 
 @transaction.atomic
-def retire(rubric: Rubric) -> Rubric:
+def retire(rubric: Rubric, by=None) -> Rubric:
     """Retire a published rubric: it stays on record (assessments keep pointing at it) but is
     no longer offered for marking.
 
     Args:
         rubric: a published rubric.
+        by: the user retiring it (for the audit log), or None.
 
     Returns:
         The retired rubric (a fresh instance).
@@ -248,6 +256,7 @@ def retire(rubric: Rubric) -> Rubric:
         current.status = Rubric.Status.RETIRED
         current.retired_at = timezone.now()
         current.save(update_fields=["status", "retired_at", "updated_at"])
+    status_changed.send(sender=Rubric, rubric=current, action="retire", by=by)
     rubric.refresh_from_db()
     return current
 

@@ -107,6 +107,11 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
             .order_by("last_name", "first_name", "username")
         )
 
+    def retrieve(self, request, *args, **kwargs):
+        learner = self.get_object()
+        audit.record(request.user, "read", learner=learner, obj=learner, via="api")
+        return Response(self.get_serializer(learner).data)
+
 
 # --- Reflections --------------------------------------------------------------------------
 class ReflectionFilter(filters.FilterSet):
