@@ -156,17 +156,22 @@ def _store(export_id, learner, period_from, period_to, data: bytes, by, via: str
     )
     name += ".pdf"
     export.file.save(name, ContentFile(data), save=False)
-    export.save(force_insert=True)
-    audit.record(
-        by,
-        "export",
-        learner=learner,
-        obj=export,
-        via=via,
-        period_from=period_from.isoformat(),
-        period_to=period_to.isoformat(),
-        sha256=export.sha256,
-    )
+    try:
+        export.save(force_insert=True)
+        audit.record(
+            by,
+            "export",
+            learner=learner,
+            obj=export,
+            via=via,
+            period_from=period_from.isoformat(),
+            period_to=period_to.isoformat(),
+            sha256=export.sha256,
+        )
+    except BaseException:
+        # The row is rolled back; do not leave its PDF behind in storage.
+        export.file.delete(save=False)
+        raise
     return export
 
 
