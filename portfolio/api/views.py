@@ -1,6 +1,7 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -77,6 +78,12 @@ class LearnerFilter(filters.FilterSet):
     cohort = IdFilter(field_name="enrolment__cohort_id")
 
 
+def _count_of(queryset):
+    """`COUNT(*)` of a queryset correlated on `OuterRef("pk")`, 0 when there are none."""
+    counted = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     """Learners in the caller's scope (learner: self; tutor: allocated; examiner: panel
     cohorts; admin: all)."""
@@ -87,21 +94,26 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         # Counts are of what a supervisor may see: non-draft reflections, finalised
-        # assessments, feedback that was not withdrawn.
+        # assessments, feedback that was not withdrawn. Correlated subqueries (one indexed
+        # look-up per learner on the page) rather than joins: joining every learner's
+        # reflections and assessments before the scope filter made the list grow with the
+        # whole programme's data (bench/scale.py).
+        from assessments.models import Assessment, Feedback
+
         return (
             learners_visible_to(self.request.user)
             .select_related("enrolment__cohort")
             .annotate(
-                reflection_count=Count("reflections", filter=~Q(reflections__status="draft"), distinct=True),
-                assessment_count=Count(
-                    "reflections__assessments",
-                    filter=Q(reflections__assessments__status="finalised"),
-                    distinct=True,
+                reflection_count=_count_of(
+                    Reflection.objects.filter(learner=OuterRef("pk")).exclude(status=Reflection.Status.DRAFT)
                 ),
-                feedback_count=Count(
-                    "feedback_received",
-                    filter=Q(feedback_received__withdrawn_at__isnull=True),
-                    distinct=True,
+                assessment_count=_count_of(
+                    Assessment.objects.filter(
+                        reflection__learner=OuterRef("pk"), status=Assessment.Status.FINALISED
+                    )
+                ),
+                feedback_count=_count_of(
+                    Feedback.objects.filter(learner=OuterRef("pk"), withdrawn_at__isnull=True)
                 ),
             )
             .order_by("last_name", "first_name", "username")
