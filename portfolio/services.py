@@ -140,6 +140,24 @@ def build_body_html(model_key: str, sections: dict[str, str]) -> str:
     return sanitize_html("\n".join(parts))
 
 
+def _carry_over(old_key: str, new_key: str, source: dict) -> dict[str, str]:
+    """Sections for `new_key` from `source` (keys of either model): shared keys keep their
+    text; text of sections the new model lacks is appended to its first section, each under
+    its old heading."""
+    old_model, new_model = get_model(old_key), get_model(new_key)
+    result = {k: v for k, v in source.items() if new_model.section(k) and isinstance(v, str)}
+    moved = []
+    for k, v in source.items():
+        if new_model.section(k) or not isinstance(v, str) or not to_plain_text(v):
+            continue
+        old = old_model.section(k)
+        moved.append(f"<h3>{escape(old.heading if old else k)}</h3>{v}")
+    if moved:
+        first = new_model.sections[0].key
+        result[first] = "\n".join(filter(None, [result.get(first, ""), *moved]))
+    return result
+
+
 def _validated_changes(reflection: Reflection, data: dict) -> tuple[dict, list | None]:
     """Turn learner input into field values, raising ValidationError (field → message)
     for anything wrong. Returns (changes, themes or None when themes were not given)."""
@@ -193,7 +211,15 @@ def _validated_changes(reflection: Reflection, data: dict) -> tuple[dict, list |
             model_key = reflection.reflective_model
         changes["reflective_model"] = model_key
     try:
-        if "sections" in data:
+        switching = model_key != reflection.reflective_model and reflection.pk is not None
+        if switching and "body_html" not in data:
+            # Switching model: nothing written is lost. Sections the new model lacks move,
+            # under their old heading, into the new model's first section.
+            given = data.get("sections")
+            source = {**(reflection.sections or {}), **(given if isinstance(given, dict) else {})}
+            sections = clean_sections(model_key, _carry_over(reflection.reflective_model, model_key, source))
+            changes["sections"] = sections
+        elif "sections" in data:
             given = data["sections"]
             if isinstance(given, dict):
                 # Sections not sent are kept (PATCH semantics); send "" to empty one.
@@ -208,13 +234,6 @@ def _validated_changes(reflection: Reflection, data: dict) -> tuple[dict, list |
             model_key = Reflection.Model.FREE
             changes["reflective_model"] = model_key
             sections = {"free": sanitize_html(data["body_html"] or "")}
-            changes["sections"] = sections
-        elif "reflective_model" in data and model_key != reflection.reflective_model:
-            # Switching model keeps the text of sections both models share.
-            sections = clean_sections(
-                model_key,
-                {k: v for k, v in reflection.sections.items() if get_model(model_key).section(k)},
-            )
             changes["sections"] = sections
         else:
             sections = None

@@ -197,13 +197,7 @@ def reflection_edit(request, pk: int):
         # Sections of the model the form was showing; a new model's sections appear after saving.
         form = ReflectionForm(request.POST, model_key=reflection.reflective_model)
         if form.is_valid():
-            data = form.to_service_data()
-            if data["reflective_model"] != reflection.reflective_model:
-                data["sections"] = {
-                    k: v
-                    for k, v in data["sections"].items()
-                    if get_model(data["reflective_model"]).section(k)
-                }
+            data = form.to_service_data()  # switching model: the service carries text over
             try:
                 services.update_reflection(
                     reflection, request.user, data, form.cleaned_data.get("version"), via="site"

@@ -194,3 +194,14 @@ def test_learner_comment_reply_and_tutor_comment(world):
     assert comments == ["Good start.", "Thank you"]
     with pytest.raises(ValidationError):
         services.comment(r, world.tutor, "")
+
+
+def test_switching_model_loses_no_text(world):
+    r = draft(
+        world.learner_a, sections={"experience": "<p>Peer workers spoke.</p>", "observation": "<p>Quiet.</p>"}
+    )
+    services.update_reflection(r, world.learner_a, {"reflective_model": "rolfe"}, r.version)
+    assert r.reflective_model == "rolfe" and set(r.sections) == {"what"}
+    assert "<h3>Concrete experience</h3><p>Peer workers spoke.</p>" in r.sections["what"]
+    assert "<h3>Reflective observation</h3><p>Quiet.</p>" in r.sections["what"]
+    assert "Peer workers spoke." in r.body_html

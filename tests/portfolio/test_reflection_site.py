@@ -313,3 +313,27 @@ def test_submitted_at_cannot_be_set_from_the_form(world, portfolio_page, client)
     )
     reflection = Reflection.objects.get(learner=world.learner_a)
     assert reflection.submitted_at is None and reflection.status == "draft" and reflection.version == 1
+
+
+def test_switching_model_on_the_edit_form_keeps_text(world, portfolio_page, client):
+    reflection = make(world.learner_a)
+    client.force_login(world.learner_a)
+    r = client.post(
+        f"/portfolio/reflections/{reflection.pk}/edit/",
+        {
+            "title": reflection.title,
+            "kind": reflection.kind,
+            "occurred_on": reflection.occurred_on.isoformat(),
+            "reflective_model": "gibbs",
+            "section_what": "<p>Edited just before switching.</p>",
+            "section_so_what": "<p>Poverty is close.</p>",
+            "version": reflection.version,
+        },
+    )
+    assert r.status_code == 302
+    reflection.refresh_from_db()
+    assert reflection.reflective_model == "gibbs"
+    assert "Edited just before switching." in reflection.sections["description"]
+    assert "Poverty is close." in reflection.sections["description"]
+    page = client.get(f"/portfolio/reflections/{reflection.pk}/edit/")
+    assert b"Action plan" in page.content and b"Edited just before switching." in page.content
