@@ -1,8 +1,8 @@
 """API throttling per user: 429 with `Retry-After` and a JSON `detail`.
 
-The real DRF throttle classes run with low rates. DRF copies the rates onto the throttle class
-when it is imported (`SimpleRateThrottle.THROTTLE_RATES`), so the override patches that
-attribute as well as the setting, and the cache (where the request history lives) is cleared
+The real DRF throttle classes run with low rates. DRF copies the rates onto the throttle classes
+when they are imported (`THROTTLE_RATES`), so the override patches that attribute on each
+throttle class as well as the setting, and the cache (where the request history lives) is cleared
 around each test.
 """
 
@@ -10,7 +10,12 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 from portfolio import roles as R
 
@@ -30,7 +35,9 @@ def low_rates(settings, monkeypatch):
         )
         override.enable()
         cleanups.append(override.disable)
-        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", merged)
+        # Each class may carry its own copy (a test elsewhere may have set one on a subclass).
+        for cls in (SimpleRateThrottle, AnonRateThrottle, UserRateThrottle, ScopedRateThrottle):
+            monkeypatch.setattr(cls, "THROTTLE_RATES", merged)
 
     cleanups = []
     cache.clear()
