@@ -136,7 +136,7 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = VerifyRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        match = services.verify(upload.read(), request.user)
+        match = services.verify(upload.read(), request.user, via="api")
         return Response({"valid": match is not None, "export_id": str(match.pk) if match else None})
 
 
