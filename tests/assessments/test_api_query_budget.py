@@ -9,7 +9,9 @@ from ..factories import FeedbackFactory, make_published_rubric, mark, submitted_
 
 # Transactional: requests run in autocommit as in production, so the audit log's write
 # transaction (BEGIN/INSERT/COMMIT on PostgreSQL) counts against the budget too.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The project's `transactional_db` (tests/conftest.py) restores the migrated data afterwards; a bare
+# `django_db(transaction=True)` flushes it and breaks later transactional tests on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("transactional_db")
 
 BUDGET = 8
 

@@ -14,7 +14,9 @@ from portfolio.errors import Gone
 from tests.factories import LearnerFactory, feedback_invitation
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # The project's `transactional_db` (tests/conftest.py) restores the migrated data afterwards;
+    # a bare `django_db(transaction=True)` flushes it and breaks later transactional tests on PostgreSQL.
+    pytest.mark.usefixtures("transactional_db"),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: SQLite cannot run two write transactions at the same moment",

@@ -12,7 +12,9 @@ from ..factories import make_published_rubric, mark, submitted_reflection
 
 # Transactional: requests run in autocommit as in production, so the audit log's write
 # transaction (BEGIN/INSERT/COMMIT on PostgreSQL) counts against the budget too.
-pytestmark = pytest.mark.django_db(transaction=True)
+# The project's `transactional_db` (tests/conftest.py) restores the migrated data afterwards; a bare
+# `django_db(transaction=True)` flushes it and breaks later transactional tests on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("transactional_db")
 
 BUDGET = 8
 
