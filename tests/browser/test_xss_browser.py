@@ -90,6 +90,7 @@ def test_pack_html_runs_no_script(loaded, browser_page, check_a11y, shot):
     html = pdf.render_html(snapshot, "00000000-0000-0000-0000-000000000000")
     assert "Xena" in html
     page = browser_page
+    page.set_default_timeout(60000)  # a long page: its full-page screenshot takes a while
     page.goto("/accounts/login/")  # an http origin, so that script would have a window to use
     page.set_content(html, wait_until="load")
     settle_and_check(page, check_a11y, shot, "pack html")
