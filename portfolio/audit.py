@@ -31,22 +31,53 @@ def record(actor, action: str, *, learner=None, obj=None, via: str = "", **detai
     )
 
 
-def record_reads(actor, objects, *, via: str, learner_attr: str = "learner") -> None:
-    """Record reads of several objects in one query (for list endpoints)."""
-    rows = []
+def record_reads(
+    actor, objects, *, via: str, learner_attr: str = "learner", object_type: str | None = None
+) -> None:
+    """Record a list read (one page of a list endpoint or screen) in one query: ONE row per
+    learner whose data was on the page, with `object_id` blank and the ids read, in page order,
+    in `detail` (`{"ids": [...]}`). Reads of single objects go through `record` (one row each).
+    Together they still answer "who read what of whose portfolio, when"; a learner's own reads
+    are not recorded.
+
+    Args:
+        actor: the user reading (nothing is recorded for None).
+        objects: model instances, or dict rows (from `.values()`) carrying `id` and
+            `<learner_attr>_id`.
+        via: the door: "api", "site", "admin".
+        learner_attr: the name of the learner field (its `_id` value is read).
+        object_type: the stored object type; defaults to the instances' class name (required
+            for dict rows).
+
+    Returns:
+        None.
+    """
+    if actor is None:
+        return
+    key = f"{learner_attr}_id"
+    by_learner: dict[int, list] = {}
+    kind = object_type
     for obj in objects:
-        learner_id = getattr(obj, f"{learner_attr}_id", None)
-        if actor is None or learner_id is None or learner_id == actor.pk:
+        if isinstance(obj, dict):
+            learner_id, pk = obj.get(key), obj["id"]
+        else:
+            learner_id, pk = getattr(obj, key, None), obj.pk
+            kind = kind or type(obj).__name__
+        if learner_id is None or learner_id == actor.pk:
             continue
-        rows.append(
-            AuditEvent(
-                actor=actor,
-                learner_id=learner_id,
-                action="read",
-                object_type=type(obj).__name__,
-                object_id=str(obj.pk),
-                via=via,
-            )
+        by_learner.setdefault(learner_id, []).append(pk)
+    if by_learner:
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=actor,
+                    learner_id=learner_id,
+                    action="read",
+                    object_type=kind or "",
+                    object_id="",
+                    via=via,
+                    detail={"ids": ids},
+                )
+                for learner_id, ids in by_learner.items()
+            ]
         )
-    if rows:
-        AuditEvent.objects.bulk_create(rows)

@@ -67,6 +67,110 @@ class AssessmentSerializer(serializers.ModelSerializer):
             return None
 
 
+# --- List fast path --------------------------------------------------------------------------
+# The list endpoint renders pages from `.values()` rows (one query for the page, one for its
+# scores) instead of model instances and nested serializers. The output must be byte-for-byte
+# what `AssessmentSerializer` gives (tests/api/test_list_fast_path.py compares them): scalar
+# values go through the very fields of `AssessmentSerializer`, nulls stay null as DRF does.
+ASSESSMENT_LIST_COLUMNS = (
+    "id",
+    "reflection_id",
+    "reflection__learner_id",
+    "reflection__learner__first_name",
+    "reflection__learner__last_name",
+    "reflection__learner__username",
+    "rubric_id",
+    "rubric__version",
+    "assessor_id",
+    "assessor__first_name",
+    "assessor__last_name",
+    "assessor__username",
+    "status",
+    "total",
+    "max_score",
+    "overall_comment",
+    "finalised_at",
+    "version",
+    "supersedes_id",
+    "superseded_by__id",
+)
+SCORE_LIST_COLUMNS = ("assessment_id", "criterion_id", "level_id", "level__points", "comment")
+_RENDERED = ("status", "total", "max_score", "overall_comment", "finalised_at", "version")
+_renderers: dict = {}
+
+
+def _display_name(first: str, last: str, username: str) -> str:
+    """`portfolio.people.display_name` from columns (User.get_full_name, else the username)."""
+    return f"{first} {last}".strip() or username
+
+
+def _field_renderers() -> dict:
+    if not _renderers:
+        fields = AssessmentSerializer().fields
+        score_fields = ScoreSerializer().fields
+        _renderers.update({name: fields[name].to_representation for name in _RENDERED})
+        _renderers["score_comment"] = score_fields["comment"].to_representation
+    return _renderers
+
+
+def assessment_list_data(rows: list[dict], score_rows) -> list[dict]:
+    """Render a page of assessments exactly as `AssessmentSerializer(many=True)` would.
+
+    Args:
+        rows: the page, dicts of `ASSESSMENT_LIST_COLUMNS` in page order.
+        score_rows: tuples of `SCORE_LIST_COLUMNS` for those assessments, in score order.
+
+    Returns:
+        A list of dicts with the serializer's keys, key order and values.
+    """
+    render = _field_renderers()
+    comment = render["score_comment"]
+    scores: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    for assessment_id, criterion_id, level_id, points, text in score_rows:
+        scores[assessment_id].append(
+            {
+                "criterion": criterion_id,
+                "level": level_id,
+                "points": points if level_id else None,
+                "comment": comment(text) if text is not None else None,
+            }
+        )
+    out = []
+    for row in rows:
+        values = {name: (None if row[name] is None else render[name](row[name])) for name in _RENDERED}
+        out.append(
+            {
+                "id": row["id"],
+                "reflection": row["reflection_id"],
+                "learner": {
+                    "id": row["reflection__learner_id"],
+                    "display_name": _display_name(
+                        row["reflection__learner__first_name"],
+                        row["reflection__learner__last_name"],
+                        row["reflection__learner__username"],
+                    ),
+                },
+                "rubric": {"id": row["rubric_id"], "version": row["rubric__version"]},
+                "assessor": {
+                    "id": row["assessor_id"],
+                    "display_name": _display_name(
+                        row["assessor__first_name"], row["assessor__last_name"], row["assessor__username"]
+                    ),
+                },
+                "status": values["status"],
+                "scores": scores[row["id"]],
+                "total": values["total"],
+                "max_score": values["max_score"],
+                "overall_comment": values["overall_comment"],
+                "finalised_at": values["finalised_at"],
+                "version": values["version"],
+                "supersedes": row["supersedes_id"],
+                "superseded_by": row["superseded_by__id"],
+            }
+        )
+    return out
+
+
 class ScoreInputSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     level = serializers.IntegerField(allow_null=True, required=False)

@@ -19,11 +19,14 @@ from .. import services
 from ..models import Assessment, ModerationRequest, Score
 from .filters import AssessmentFilter
 from .serializers import (
+    ASSESSMENT_LIST_COLUMNS,
+    SCORE_LIST_COLUMNS,
     AssessmentCreateSerializer,
     AssessmentSerializer,
     AssessmentUpdateSerializer,
     FinaliseSerializer,
     IncompleteSerializer,
+    assessment_list_data,
 )
 
 TutorOnly = HasAnyRole.of(R.TUTOR)
@@ -63,10 +66,27 @@ class AssessmentViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        audit.record_reads(request.user, page, via="api")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        """The page is rendered from `.values()` rows (the same scope, filters, ordering and
+        pagination as `get_queryset`): one query for the page with its joined columns, one for
+        its scores, then one audit row per learner on the page. Same output as
+        `AssessmentSerializer` (tests/api/test_list_fast_path.py)."""
+        scoped = Assessment.objects.visible_to(request.user).order_by("-created_at", "-id")
+        rows = self.filter_queryset(scoped).values(*ASSESSMENT_LIST_COLUMNS)
+        page = list(self.paginate_queryset(rows))
+        score_rows = (
+            Score.objects.filter(assessment_id__in=[row["id"] for row in page])
+            .order_by(*SCORE_ORDER)
+            .values_list(*SCORE_LIST_COLUMNS)
+            if page
+            else []
+        )
+        audit.record_reads(
+            request.user,
+            [{"id": row["id"], "learner_id": row["reflection__learner_id"]} for row in page],
+            via="api",
+            object_type=Assessment.__name__,
+        )
+        return self.get_paginated_response(assessment_list_data(page, score_rows))
 
     def retrieve(self, request, *args, **kwargs):
         assessment = self.get_object()

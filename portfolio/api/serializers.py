@@ -123,6 +123,87 @@ class ReflectionSerializer(serializers.ModelSerializer):
         return root.rstrip("/") + reverse("reflection_detail", urlconf=site_urlconf(), args=[obj.pk])
 
 
+# --- List fast path --------------------------------------------------------------------------
+# The reflections list renders pages from `.values()` rows (one query for the page, one for the
+# pages' theme codes) instead of model instances. The output must be exactly what
+# `ReflectionSerializer` gives (tests/api/test_list_fast_path.py compares them): scalar values
+# go through the very fields of `ReflectionSerializer`, nulls stay null as DRF does.
+REFLECTION_LIST_COLUMNS = (
+    "id",
+    "learner_id",
+    "learner__first_name",
+    "learner__last_name",
+    "learner__username",
+    "title",
+    "kind",
+    "setting",
+    "placement_id",
+    "occurred_on",
+    "body_html",
+    "status",
+    "submitted_at",
+    "version",
+)
+_RENDERED = ("title", "kind", "setting", "occurred_on", "body_html", "status", "submitted_at", "version")
+_renderers: dict = {}
+
+
+def _field_renderers() -> dict:
+    if not _renderers:
+        fields = ReflectionSerializer().fields
+        _renderers.update({name: fields[name].to_representation for name in _RENDERED})
+    return _renderers
+
+
+def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[dict]:
+    """Render a page of reflections exactly as `ReflectionSerializer(many=True)` would.
+
+    Args:
+        rows: the page, dicts of `REFLECTION_LIST_COLUMNS` in page order.
+        theme_rows: (reflection id, theme code) pairs for those reflections, in the order
+            `Competency`'s default ordering gives (as `reflection.themes.all()` does).
+        site_root: the portfolio page's URL (`portfolio.site.portfolio_root()`).
+
+    Returns:
+        A list of dicts with the serializer's keys, key order and values.
+    """
+    from django.urls import reverse
+
+    from ..site import site_urlconf
+
+    render = _field_renderers()
+    themes: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    for reflection_id, code in theme_rows:
+        themes[reflection_id].append(code)
+    root = site_root.rstrip("/")
+    urlconf = site_urlconf()
+    out = []
+    for row in rows:
+        values = {name: (None if row[name] is None else render[name](row[name])) for name in _RENDERED}
+        first, last = row["learner__first_name"], row["learner__last_name"]
+        out.append(
+            {
+                "id": row["id"],
+                "learner": {
+                    "id": row["learner_id"],
+                    "display_name": f"{first} {last}".strip() or row["learner__username"],
+                },
+                "title": values["title"],
+                "kind": values["kind"],
+                "setting": values["setting"],
+                "placement": row["placement_id"],
+                "occurred_on": values["occurred_on"],
+                "themes": themes[row["id"]],
+                "body_html": values["body_html"],
+                "status": values["status"],
+                "submitted_at": values["submitted_at"],
+                "version": values["version"],
+                "url": root + reverse("reflection_detail", urlconf=urlconf, args=[row["id"]]),
+            }
+        )
+    return out
+
+
 def _kind_field(**kwargs):
     return serializers.ChoiceField(choices=Reflection.Kind.choices, **kwargs)
 

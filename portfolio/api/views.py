@@ -20,6 +20,7 @@ from ..search import search_reflections
 from .filters import IdFilter
 from .permissions import NotPatientRep
 from .serializers import (
+    REFLECTION_LIST_COLUMNS,
     ErrorDetailSerializer,
     IdentifierFindingsErrorSerializer,
     LearnerSerializer,
@@ -30,6 +31,7 @@ from .serializers import (
     ReflectionSubmitSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
+    reflection_list_data,
 )
 
 
@@ -209,10 +211,28 @@ class ReflectionViewSet(
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        audit.record_reads(request.user, page, via="api")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        """The page is rendered from `.values()` rows (the same scope, filters, ordering and
+        pagination as `get_queryset`): one query for the page with the learner's name, one for
+        its theme codes, then one audit row per learner on the page. Same output as
+        `ReflectionSerializer` (tests/api/test_list_fast_path.py)."""
+        from rubrics.models import Competency
+
+        from ..site import portfolio_root
+
+        scoped = Reflection.objects.visible_to(request.user).order_by("-occurred_on", "-id")
+        rows = self.filter_queryset(scoped).values(*REFLECTION_LIST_COLUMNS)
+        page = list(self.paginate_queryset(rows))
+        # As `reflection.themes.all()` orders them: by Competency's default ordering.
+        theme_order = [f"competency__{field}" for field in Competency._meta.ordering]
+        theme_rows = (
+            Reflection.themes.through.objects.filter(reflection_id__in=[row["id"] for row in page])
+            .order_by(*theme_order)
+            .values_list("reflection_id", "competency__code")
+            if page
+            else []
+        )
+        audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
+        return self.get_paginated_response(reflection_list_data(page, theme_rows, portfolio_root()))
 
     def retrieve(self, request, *args, **kwargs):
         reflection = self.get_object()
