@@ -177,6 +177,20 @@ def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[d
         themes[reflection_id].append(code)
     root = site_root.rstrip("/")
     urlconf = site_urlconf()
+    # One reverse() for the page: the detail path with a marker id, the marker replaced per row
+    # (`<int:pk>` renders the id as str(id)); per-row reverse() if the marker is ambiguous.
+    marker = "987654321987"
+    pattern = reverse("reflection_detail", urlconf=urlconf, args=[int(marker)])
+    if pattern.count(marker) == 1:
+        prefix, suffix = pattern.split(marker)
+
+        def path_of(pk: int) -> str:
+            return f"{prefix}{pk}{suffix}"
+    else:  # pragma: no cover - depends on the site URL conf
+
+        def path_of(pk: int) -> str:
+            return reverse("reflection_detail", urlconf=urlconf, args=[pk])
+
     out = []
     for row in rows:
         values = {name: (None if row[name] is None else render[name](row[name])) for name in _RENDERED}
@@ -198,7 +212,7 @@ def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[d
                 "status": values["status"],
                 "submitted_at": values["submitted_at"],
                 "version": values["version"],
-                "url": root + reverse("reflection_detail", urlconf=urlconf, args=[row["id"]]),
+                "url": root + path_of(row["id"]),
             }
         )
     return out
