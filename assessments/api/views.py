@@ -66,10 +66,10 @@ class AssessmentViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        """The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        pagination as `get_queryset`): one query for the page with its joined columns, one for
-        its scores, then one audit row per learner on the page. Same output as
-        `AssessmentSerializer` (tests/api/test_list_fast_path.py)."""
+        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
+        # pagination as `get_queryset`): one query for the page with its joined columns, one for
+        # its scores, then one audit row per learner on the page. Same output as
+        # `AssessmentSerializer` (tests/api/test_list_fast_path.py).
         scoped = Assessment.objects.visible_to(request.user).order_by("-created_at", "-id")
         rows = self.filter_queryset(scoped).values(*ASSESSMENT_LIST_COLUMNS)
         page = list(self.paginate_queryset(rows))

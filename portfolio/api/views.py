@@ -211,10 +211,10 @@ class ReflectionViewSet(
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
     def list(self, request, *args, **kwargs):
-        """The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        pagination as `get_queryset`): one query for the page with the learner's name, one for
-        its theme codes, then one audit row per learner on the page. Same output as
-        `ReflectionSerializer` (tests/api/test_list_fast_path.py)."""
+        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
+        # pagination as `get_queryset`): one query for the page with the learner's name, one for
+        # its theme codes, then one audit row per learner on the page. Same output as
+        # `ReflectionSerializer` (tests/api/test_list_fast_path.py).
         from rubrics.models import Competency
 
         from ..site import portfolio_root
