@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Both cores: the suite splits across two pytest-xdist workers (each with its own test DB).
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .PHONY: run test install system-deps lint check bench clean
@@ -34,7 +36,7 @@ run: install
 test: install
 	@if [ -x /usr/bin/chromium ]; then echo "Chromium found: browser tests will run."; \
 	else echo "NOTE: /usr/bin/chromium not found, so the browser tests (tests/browser) are SKIPPED. Install it with: apt-get install -y chromium"; fi
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,7 +15,6 @@ import datetime
 import hashlib
 import logging
 import math
-import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -51,14 +50,10 @@ GONE_USED = "This feedback link has already been used. Thank you: your feedback 
 GONE_EXPIRED = "This feedback link has expired."
 
 
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
 def plain(text) -> str:
-    """Plain text through the one sanitiser (`to_plain_text`), then defused: a ``<`` that could
-    still open a tag (e.g. an unterminated ``<img src=x onerror=...`` at the end, which the
-    HTML parser keeps as text) gets a space after it, so no consumer can ever read a tag."""
-    return _TAG_START.sub("< ", to_plain_text(text or ""))
+    """Plain text through the one sanitiser (`to_plain_text`, which also defuses a ``<`` that
+    could still open a tag)."""
+    return to_plain_text(text or "")
 
 
 # --- Tokens -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from html.parser import HTMLParser
 
 import bleach
 
@@ -51,22 +52,95 @@ _cleaner = bleach.Cleaner(
 )
 
 
+class _Structure(HTMLParser):
+    """Second pass over bleach's (well-formed) output, for what safety alone does not fix
+    but screen readers trip on: a list item outside a list is wrapped in `<ul>`, and a link
+    with no text (nothing to announce) is replaced by its contents."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.stack: list[str] = []  # open elements; "li+" marks a list item we wrapped
+        self.links: list[int] = []  # output positions of open <a> tags
+
+    def handle_starttag(self, tag, attrs):
+        text = self.get_starttag_text()
+        if tag == "br":
+            self.out.append(text)
+            return
+        if tag == "li" and not (self.stack and self.stack[-1] in ("ul", "ol")):
+            self.out.append("<ul>")
+            tag = "li+"
+        if tag == "a":
+            self.links.append(len(self.out))
+        self.stack.append(tag)
+        self.out.append(text)
+
+    def handle_endtag(self, tag):
+        if tag == "br" or tag not in (t.rstrip("+") for t in self.stack):
+            return
+        while self.stack:
+            open_tag = self.stack.pop()
+            if open_tag == "a":
+                start = self.links.pop()
+                inner = self.out[start + 1 :]
+                if not "".join(x for x in inner if not x.startswith("<")).strip():
+                    del self.out[start:]
+                    self.out.extend(x for x in inner if x.startswith("<"))
+                    if open_tag.rstrip("+") == tag:
+                        break
+                    continue
+            self.out.append(f"</{open_tag.rstrip('+')}>")
+            if open_tag == "li+":
+                self.out.append("</ul>")
+            if open_tag.rstrip("+") == tag:
+                break
+
+    def handle_data(self, data):
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def result(self) -> str:
+        self.close()
+        while self.stack:
+            self.handle_endtag(self.stack[-1].rstrip("+"))
+        return "".join(self.out)
+
+
+def _structure(html: str) -> str:
+    parser = _Structure()
+    parser.feed(html)
+    return parser.result()
+
+
 def sanitize_html(html: str | None) -> str:
     """Return safe HTML: only paragraphs, emphasis, lists, links (http/https/mailto) and
     headings survive; scripts, event handlers, styles, `javascript:`/`data:` URLs and unknown
-    tags are removed (text content of harmless unknown tags is kept). Idempotent."""
+    tags are removed (text content of harmless unknown tags is kept); stray list items are
+    put in a list and empty links dropped. Idempotent."""
     if not html:
         return ""
     text = _DROP_WITH_CONTENT.sub("", str(html))
-    cleaned = _cleaner.clean(text)
+    cleaned = _structure(_cleaner.clean(text))
     # A second pass makes the result a fixed point (bleach may re-serialise entities).
-    again = _cleaner.clean(cleaned)
+    again = _structure(_cleaner.clean(cleaned))
     return again.strip()
+
+
+# A "<" that could still open a tag, e.g. an unterminated `<img src=x onerror=...` at the very
+# end, which the HTML parser keeps as text.
+_TAG_START = re.compile(r"<(?=[A-Za-z!/?])")
 
 
 def to_plain_text(text: str | None) -> str:
     """Strip every tag and keep the text, for plain-text fields (feedback, comments).
-    The result is stored as text and shown escaped by templates."""
+    The result is stored as text and shown escaped by templates; a "<" that could still start
+    a tag gets a space after it, so no consumer can ever read a tag out of it."""
     if not text:
         return ""
     # bleach escapes &, <, > in text; plain text wants the characters back (templates escape
@@ -79,4 +153,4 @@ def to_plain_text(text: str | None) -> str:
         if unescaped == current:
             break
         current = unescaped
-    return current.strip()
+    return _TAG_START.sub("< ", current).strip()
