@@ -8,9 +8,7 @@ the feedback from everyone but admins and records it in the audit log. Tokens ar
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import FormView
@@ -20,11 +18,11 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from portfolio import audit
 from portfolio import roles as R
+from portfolio.admin_views import ReadOnlyAdminViewSet
 from portfolio.errors import Conflict
 from portfolio.people import display_name
 
@@ -33,46 +31,9 @@ from . import instrument
 from .models import Feedback, FeedbackInvitation
 
 
-class AdminRoleViewPolicy(BasePermissionPolicy):
+class _ViewOnlyViewSet(ReadOnlyAdminViewSet):
     """Programme admins may view (and withdraw, through the service); nobody may add, change
     or delete feedback or invitations through the admin."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and R.has_role(user, R.ADMIN)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and R.has_role(user, R.ADMIN)
-
-    def users_with_any_permission(self, actions):
-        User = get_user_model()
-        if "view" not in actions:
-            return User.objects.none()
-        return User.objects.filter(Q(is_superuser=True) | Q(groups__name=R.ADMIN), is_active=True).distinct()
-
-
-class _ViewOnlyViewSet(ModelViewSet):
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
-    list_per_page = 50
-
-    @property
-    def permission_policy(self):
-        return AdminRoleViewPolicy(self.model)
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_permissions_to_register(self):
-        return []
-
-    def register_admin_url_finder(self):
-        pass
 
 
 def _respondent(f: Feedback) -> str:

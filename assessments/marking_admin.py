@@ -21,11 +21,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from portfolio import audit
 from portfolio import roles as R
-from portfolio.admin_views import AdminRoleReadOnlyPolicy
+from portfolio.admin_views import ReadOnlyAdminViewSet
 from portfolio.people import display_name
 
 from . import moderation, services
@@ -87,7 +86,7 @@ def _state(a: Assessment) -> str:
     return a.get_status_display()
 
 
-class AssessmentAdminViewSet(ModelViewSet):
+class AssessmentAdminViewSet(ReadOnlyAdminViewSet):
     model = Assessment
     name = "assessments_marking"
     url_prefix = "assessments/marking"
@@ -95,9 +94,6 @@ class AssessmentAdminViewSet(ModelViewSet):
     menu_label = "Assessments"
     menu_order = 225
     add_to_admin_menu = True
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
     index_view_class = AssessmentIndexView
     inspect_view_class = AssessmentInspectView
     list_display = [
@@ -110,27 +106,8 @@ class AssessmentAdminViewSet(ModelViewSet):
         DateColumn("finalised_at", label="Finalised", sort_key="finalised_at"),
     ]
     list_filter = ["status"]
-    list_per_page = 50
     search_fields = ["reflection__title", "overall_comment"]
     search_backend_name = None
-
-    @property
-    def permission_policy(self):
-        return AdminRoleReadOnlyPolicy(self.model)
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_permissions_to_register(self):
-        return []
-
-    def register_admin_url_finder(self):
-        pass
 
 
 # --- Moderation --------------------------------------------------------------------------------

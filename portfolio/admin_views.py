@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
@@ -24,6 +24,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from . import audit, scope
@@ -59,6 +60,34 @@ class AdminRoleReadOnlyPolicy(BasePermissionPolicy):
         if "view" not in actions:
             return User.objects.none()
         return User.objects.filter(Q(is_superuser=True) | Q(groups__name=R.ADMIN), is_active=True).distinct()
+
+
+class ReadOnlyAdminViewSet(ModelViewSet):
+    """List and inspect only, for programme admins: no add, edit, copy, delete or history URLs
+    exist at all. Used for reflections, the audit log, assessments and patient feedback."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_per_page = 50
+
+    @property
+    def permission_policy(self):
+        return AdminRoleReadOnlyPolicy(self.model)
+
+    def get_urlpatterns(self):
+        conv = self.pk_path_converter
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    def get_permissions_to_register(self):
+        return []  # access follows the admin role, not per-model permissions
+
+    def register_admin_url_finder(self):
+        pass  # there is no edit URL to find
 
 
 # --- Programme snippet forms --------------------------------------------------------------

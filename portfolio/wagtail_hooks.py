@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -192,33 +192,7 @@ register_snippet(ProgrammeViewSetGroup)
 
 
 # --- Support (read-only) ------------------------------------------------------------------
-class ReadOnlyViewSet(ModelViewSet):
-    """List and inspect only: no add, edit, copy, delete or history URLs exist at all."""
-
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
-
-    @property
-    def permission_policy(self):
-        return av.AdminRoleReadOnlyPolicy(self.model)
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_permissions_to_register(self):
-        return []  # access follows the admin role, not per-model permissions
-
-    def register_admin_url_finder(self):
-        pass  # there is no edit URL to find
-
-
-class ReflectionViewSet(ReadOnlyViewSet):
+class ReflectionViewSet(av.ReadOnlyAdminViewSet):
     model = Reflection
     name = "portfolio_reflections"
     url_prefix = "portfolio/reflections"
@@ -241,7 +215,7 @@ class ReflectionViewSet(ReadOnlyViewSet):
     list_per_page = 50
 
 
-class AuditEventViewSet(ReadOnlyViewSet):
+class AuditEventViewSet(av.ReadOnlyAdminViewSet):
     model = AuditEvent
     name = "portfolio_audit"
     url_prefix = "portfolio/audit"

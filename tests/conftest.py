@@ -52,6 +52,15 @@ def transactional_db(_allow_restore, django_db_serialized_rollback, transactiona
     _allow_restore.__exit__(None, None, None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate limits (API throttles, the feedback-link
+    guess limiter, sign-in lockout counters) must not carry over from earlier tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def portfolio_page(db):
     from portfolio.setup import ensure_portfolio_page
