@@ -4,18 +4,21 @@
 
 Uses a throwaway SQLite database and media folder in a temp directory (migrated here), builds
 portfolios of 10, 50 and 200 reflections (each with two finalised assessments and a feedback),
-then measures in one run: the full export (`arcp.services.build_pack`) and WeasyPrint alone
-rendering the same HTML. Prints: export ÷ WeasyPrint-alone (goal ≤ 1.15), 200 ÷ 50 (goal ≤ 4.5),
-DB queries per export (goal: the same at every size) and the peak memory of the 200-reflection
-export (goal ≤ 600 MB).
+then measures each size in a fresh subprocess (so ru_maxrss is per export): the full export
+(`arcp.services.build_pack`) and WeasyPrint alone rendering the same HTML; the 200-reflection
+export once more in its own process under tracemalloc. Prints: export ÷ WeasyPrint-alone
+(goal ≤ 1.15), 200 ÷ 50 (goal ≤ 4.5), DB queries per export (goal: the same at every size) and
+the peak memory of the 200-reflection export (goal ≤ 600 MB).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import resource
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TMP = tempfile.mkdtemp(prefix="arcp-bench-")
+TMP = os.environ.get("ARCP_BENCH_TMP") or tempfile.mkdtemp(prefix="arcp-bench-")
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP}/bench.sqlite3"
 os.environ["MEDIA_ROOT"] = f"{TMP}/media"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -137,55 +140,86 @@ def setup_world():
     return admin, learners, today
 
 
-def main():
-    call_command("migrate", verbosity=0)
+def _child(size: int, mode: str) -> dict:
+    """One export in this (fresh) process; returns the figures as a dict.
+
+    mode "rss": export (CPU, wall, queries, ru_maxrss right after it), then WeasyPrint alone on
+    the same HTML for the ratio. mode "tracemalloc": the export only, under tracemalloc (which
+    itself slows the run and inflates RSS, hence its own process)."""
+    from django.contrib.auth import get_user_model
+
     from arcp import evidence, pdf, services
 
     settings.DEBUG = False
-    admin, learners, today = setup_world()
+    admin = get_user_model().objects.get(username="bench-admin")
+    learner = get_user_model().objects.get(username=f"learner{size}")
+    today = timezone.localdate()
     period_from = today - datetime.timedelta(days=400)
-    # Warm up (fonts, templates, imports) so the first size is not charged for them.
-    services.build_pack(learners[10], period_from, today, admin, via="bench")
-
-    results = {}
-    for size in SIZES:
-        learner = learners[size]
-        with CaptureQueriesContext(connection) as queries:
-            t0, c0 = time.perf_counter(), time.process_time()
-            services.build_pack(learner, period_from, today, admin, via="bench")
-            export_s, export_cpu = time.perf_counter() - t0, time.process_time() - c0
-        html = pdf.render_html(evidence.gather(learner, period_from, today), "bench")
+    pdf.html_to_pdf("<html lang='en'><body><p>warm-up</p></body></html>")  # fonts, imports
+    out: dict = {"size": size}
+    if mode == "tracemalloc":
+        tracemalloc.start()
+        services.build_pack(learner, period_from, today, admin, via="bench")
+        out["tracemalloc_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        return out
+    with CaptureQueriesContext(connection) as queries:
         t0, c0 = time.perf_counter(), time.process_time()
-        pdf.html_to_pdf(html)
-        alone_s, alone_cpu = time.perf_counter() - t0, time.process_time() - c0
-        results[size] = (export_cpu, alone_cpu, len(queries.captured_queries), export_s, alone_s)
-        reset_queries()
+        services.build_pack(learner, period_from, today, admin, via="bench")
+        out["export_cpu"], out["export_wall"] = time.process_time() - c0, time.perf_counter() - t0
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["queries"] = len(queries.captured_queries)
+    reset_queries()
+    html = pdf.render_html(evidence.gather(learner, period_from, today), "bench")
+    t0, c0 = time.perf_counter(), time.process_time()
+    pdf.html_to_pdf(html)
+    out["alone_cpu"], out["alone_wall"] = time.process_time() - c0, time.perf_counter() - t0
+    return out
 
-    tracemalloc.start()
-    services.build_pack(learners[200], period_from, today, admin, via="bench")
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    # CPU seconds of this process (robust on a busy machine); wall-clock seconds alongside.
+def _run_child(size: int, mode: str) -> dict:
+    env = {**os.environ, "ARCP_BENCH_TMP": TMP}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(size), mode],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(_child(int(sys.argv[2]), sys.argv[3])))
+        return
+    call_command("migrate", verbosity=0)
+    setup_world()
+
+    # Each size in a fresh process, so ru_maxrss is the high-water mark of that export alone.
+    results = {size: _run_child(size, "rss") for size in SIZES}
+    peak = _run_child(200, "tracemalloc")["tracemalloc_mb"]
+
+    # CPU seconds of the child process (robust on a busy machine); wall-clock seconds alongside.
     print(
         f"{'reflections':>11} {'export cpu s':>13} {'WeasyPrint cpu s':>17} {'ratio':>6} {'queries':>8} "
-        f"{'wall s':>14}"
+        f"{'maxrss MB':>10} {'wall s':>14}"
     )
-    for size, (export_s, alone_s, n, wall_e, wall_a) in results.items():
+    for size, r in results.items():
         print(
-            f"{size:>11} {export_s:>13.2f} {alone_s:>17.2f} {export_s / alone_s:>6.2f} {n:>8} "
-            f"{wall_e:>6.1f}/{wall_a:<6.1f}"
+            f"{size:>11} {r['export_cpu']:>13.2f} {r['alone_cpu']:>17.2f} "
+            f"{r['export_cpu'] / r['alone_cpu']:>6.2f} {r['queries']:>8} {r['maxrss_mb']:>10.0f} "
+            f"{r['export_wall']:>6.1f}/{r['alone_wall']:<6.1f}"
         )
-    worst = max(r[0] / r[1] for r in results.values())
-    scale = results[200][0] / results[50][0]
-    counts = {r[2] for r in results.values()}
+    worst = max(r["export_cpu"] / r["alone_cpu"] for r in results.values())
+    scale = results[200]["export_cpu"] / results[50]["export_cpu"]
+    counts = {r["queries"] for r in results.values()}
     print(f"export ÷ WeasyPrint alone (worst): {worst:.2f}  (goal ≤ 1.15)")
     print(f"200 ÷ 50 export CPU time: {scale:.2f}  (goal ≤ 4.5)")
     print(f"queries per export: {sorted(counts)}  (goal: one value, independent of size)")
     print(
-        f"peak memory, 200-reflection export: tracemalloc {peak / 2**20:.0f} MB, "
-        f"ru_maxrss {maxrss_mb:.0f} MB (goal ≤ 600 MB)"
+        f"peak memory, 200-reflection export (fresh process each): tracemalloc {peak:.0f} MB, "
+        f"ru_maxrss {results[200]['maxrss_mb']:.0f} MB (goal ≤ 600 MB)"
     )
     print(f"(throwaway database and media in {TMP})")
 
