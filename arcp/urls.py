@@ -1,6 +1,7 @@
-"""The one URL conf a host site includes: the API under `api/v1/`.
+"""The one URL conf a host site includes: the API under `api/v1/` and the patient
+representatives' public feedback pages under `feedback/`.
 
-The site's screens are served by the Wagtail `PortfolioPage` (see `arcp.site_urls`).
+The signed-in screens are served by the Wagtail `PortfolioPage` (see `arcp.site_urls`).
 """
 
 from django.urls import include, path
