@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -22,28 +20,10 @@ from portfolio import services
 from portfolio.models import Reflection
 from portfolio.sanitize import sanitize_html
 
-REPO = Path(__file__).resolve().parents[2]
-CORPORA = (REPO / ".." / "shared" / "corpora").resolve()
-SKIP_REASON = f"attack-vector corpora not found at {CORPORA} (they live in ../shared/corpora beside the repo)"
+# The corpora, their loader and the allow-list are shared with tests/trust (one copy).
+from tests.trust.xss import BAD_SCHEMES, KNOWN_ATTRS, KNOWN_TAGS, PAYLOADS, SKIP_REASON
 
-# What may appear in stored reflection HTML; anything else is an unknown tag.
-KNOWN_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4", "blockquote"}
-KNOWN_ATTRS = {"a": {"href", "title"}}
-BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 MARKER = "Benign reflection text 4821 stays"
-
-
-def load_payloads() -> list[str]:
-    if not CORPORA.is_dir():
-        return []
-    payloads = []
-    for name in ("dompurify-payloads.json", "html5sec-vectors.json"):
-        data = json.loads((CORPORA / name).read_text(encoding="utf-8"))
-        payloads += [item["payload"] for item in data["items"] if item.get("payload")]
-    return payloads
-
-
-PAYLOADS = load_payloads()
 needs_corpora = pytest.mark.skipif(not PAYLOADS, reason=SKIP_REASON)
 
 
