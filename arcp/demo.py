@@ -55,15 +55,10 @@ def seed(ctx) -> None:
             sha256=digest,
             defaults={"created_by": examiner},
         )
-        ArcpReview.objects.create(
-            learner=learner,
-            period_from=period_from,
-            period_to=period_to,
-            export=export,
-            outcome=outcome,
-            reason_codes=codes,
-            comments=comments,
-            examiner=examiner,
+        # Through the service, so demo outcomes obey the same rules (reason codes, panel
+        # scope) and are audited like real ones.
+        services.record_review(
+            examiner, learner, period_from, period_to, export, outcome, codes, comments, via="demo"
         )
     # One real pack for the current year (skip if one exists for that learner and period).
     period_from, period_to = start, ctx.today

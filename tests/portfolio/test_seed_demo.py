@@ -1,0 +1,48 @@
+"""`seed_demo` as the API contract describes it: options, --json shape, every user with the
+given password, and idempotent (a second run neither fails nor duplicates anything)."""
+
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = ("portfolio", "rubrics", "assessments", "arcp")
+
+
+def run(*args) -> dict:
+    out = io.StringIO()
+    call_command("seed_demo", "--cohorts", "2", "--learners-per-cohort", "2", "--password", "s3cret-Demo",
+                 "--json", *args, stdout=out)  # fmt: skip
+    return json.loads(out.getvalue())
+
+
+def counts() -> dict:
+    return {
+        m._meta.label: m.objects.count() for app in OUR_APPS for m in apps.get_app_config(app).get_models()
+    }
+
+
+def test_json_shape_passwords_and_idempotence():
+    data = run()
+    assert set(data) == {"users", "cohorts"} and len(data["cohorts"]) == 2
+    for user in data["users"]:
+        assert {"username", "roles", "cohort", "allocated_learners", "panel_cohorts"} <= set(user)
+        assert get_user_model().objects.get(username=user["username"]).check_password("s3cret-Demo")
+    roles = {r for u in data["users"] for r in u["roles"]}
+    assert roles == {"learner", "tutor", "patient_rep", "examiner", "admin"}
+    tutors = [u for u in data["users"] if "tutor" in u["roles"] and u["allocated_learners"]]
+    assert tutors and all(u["cohort"] is None for u in tutors)
+    before = counts()
+    assert before["portfolio.Reflection"] and before["assessments.Assessment"] and before["arcp.ArcpReview"]
+    assert run() == data
+    assert counts() == before
+
+
+def test_bad_sizes_are_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--cohorts", "0", stdout=io.StringIO())
