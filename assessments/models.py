@@ -5,6 +5,9 @@ State changes live in `assessments.services`; views, API and admin call them.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,24 +38,29 @@ class AssessmentQuerySet(models.QuerySet):
         if R.ADMIN in roles:
             return self.all()
         finalised = Q(status=Assessment.Status.FINALISED)
-        condition = Q(pk__in=[])
+        conditions = []
         if R.LEARNER in roles:
-            condition |= Q(reflection__learner=user) & finalised
+            conditions.append(Q(reflection__learner=user) & finalised)
         if R.TUTOR in roles:
             from portfolio.models import Allocation
 
             allocated = Allocation.objects.current().filter(tutor=user).values("learner")
-            condition |= Q(assessor=user) | (
-                Q(reflection__learner__in=allocated)
-                & ~Q(reflection__status=Reflection.Status.DRAFT)
-                & (finalised | Q(moderation_of__isnull=True))
+            conditions.append(
+                Q(assessor=user)
+                | (
+                    Q(reflection__learner__in=allocated)
+                    & ~Q(reflection__status=Reflection.Status.DRAFT)
+                    & (finalised | Q(moderation_of__isnull=True))
+                )
             )
             # A second marker sees the marking they moderated (blind until both are final).
             moderated = ModerationRequest.objects.filter(second_marker=user).values("first_assessment")
-            condition |= Q(pk__in=moderated)
+            conditions.append(Q(pk__in=moderated))
         if R.EXAMINER in roles:
-            condition |= Q(reflection__learner__in=scope.others_visible_to(user)) & finalised
-        qs = self.filter(condition)
+            conditions.append(Q(reflection__learner__in=scope.others_visible_to(user)) & finalised)
+        if not conditions:
+            return self.none()
+        qs = self.filter(reduce(operator.or_, conditions))
         if R.TUTOR in roles:
             qs = qs.exclude(pk__in=ModerationRequest.objects.hidden_from(user))
         return qs

@@ -8,6 +8,7 @@ screen's name to a URL under the live portfolio page.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.urls import Resolver404, get_resolver, reverse
 
@@ -27,7 +28,28 @@ def dispatch(page, request, rest: str):
     return match.func(request, *match.args, **match.kwargs)
 
 
+# The portfolio page's URL is on every list row of the API and every screen's links, and it
+# changes only when someone moves, renames, publishes or unpublishes a page or edits a site,
+# so it is cached. `portfolio.signals` forgets it on each of those; with a per-process cache
+# (the default LocMemCache) other processes notice within ROOT_CACHE_SECONDS.
+ROOT_CACHE_KEY = "portfolio:root-url"
+ROOT_CACHE_SECONDS = 60
+
+
 def portfolio_root() -> str:
+    """The live portfolio page's URL ("/portfolio/" if there is none)."""
+    url = cache.get(ROOT_CACHE_KEY)
+    if url is None:
+        url = _find_portfolio_root()
+        cache.set(ROOT_CACHE_KEY, url, ROOT_CACHE_SECONDS)
+    return url
+
+
+def forget_portfolio_root() -> None:
+    cache.delete(ROOT_CACHE_KEY)
+
+
+def _find_portfolio_root() -> str:
     from .models import PortfolioPage
 
     page = PortfolioPage.objects.live().only("url_path").first()

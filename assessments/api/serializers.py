@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portfolio.api.rendering import column_renderers
 from portfolio.api.serializers import PersonRefSerializer
 
 from ..models import Assessment, Score
@@ -96,7 +97,7 @@ ASSESSMENT_LIST_COLUMNS = (
 )
 SCORE_LIST_COLUMNS = ("assessment_id", "criterion_id", "level_id", "level__points", "comment")
 _RENDERED = ("status", "total", "max_score", "overall_comment", "finalised_at", "version")
-_renderers: dict = {}
+_fields: dict = {}
 
 
 def _display_name(first: str, last: str, username: str) -> str:
@@ -105,12 +106,10 @@ def _display_name(first: str, last: str, username: str) -> str:
 
 
 def _field_renderers() -> dict:
-    if not _renderers:
-        fields = AssessmentSerializer().fields
-        score_fields = ScoreSerializer().fields
-        _renderers.update({name: fields[name].to_representation for name in _RENDERED})
-        _renderers["score_comment"] = score_fields["comment"].to_representation
-    return _renderers
+    if not _fields:
+        _fields.update(AssessmentSerializer().fields)
+        _fields["score_comment"] = ScoreSerializer().fields["comment"]
+    return column_renderers(_fields, (*_RENDERED, "score_comment"))
 
 
 def assessment_list_data(rows: list[dict], score_rows) -> list[dict]:

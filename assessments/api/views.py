@@ -72,7 +72,7 @@ class AssessmentViewSet(
         # `AssessmentSerializer` (tests/api/test_list_fast_path.py).
         scoped = Assessment.objects.visible_to(request.user).order_by("-created_at", "-id")
         rows = self.filter_queryset(scoped).values(*ASSESSMENT_LIST_COLUMNS)
-        page = list(self.paginate_queryset(rows))
+        page = self.paginator.paginate_rows(rows, request, self)
         score_rows = (
             Score.objects.filter(assessment_id__in=[row["id"] for row in page])
             .order_by(*SCORE_ORDER)

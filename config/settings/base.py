@@ -111,6 +111,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Prepared statements: with server-side parameter binding psycopg prepares a statement
+    # after it has run DB_PREPARE_THRESHOLD times on a connection, and PostgreSQL then skips
+    # planning it (the scoped list queries spent more time being planned than running:
+    # bench/api_throughput.py). They live as long as the connection, so they pay off with
+    # CONN_MAX_AGE > 0. Behind PgBouncer in transaction mode (before 1.21, or without
+    # max_prepared_statements) set DB_PREPARE_THRESHOLD to an empty value to turn them off.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
+    _threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip()
+    if _threshold:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=int(_threshold)
+        )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------
@@ -188,7 +202,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "portfolio.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["portfolio.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

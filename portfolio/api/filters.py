@@ -2,6 +2,7 @@
 
 from django import forms
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 # Database ids are 64-bit signed integers (PostgreSQL bigint, SQLite INTEGER).
@@ -24,3 +25,17 @@ class IdFilter(filters.NumberFilter):
     """
 
     field_class = IdField
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, except that a request with no query parameters but paging
+    ones (`page`, `page_size`, `format`) returns the queryset as it is: the filter set would
+    bind an empty form, validate it and apply nothing, at about a millisecond per list read
+    (bench/api_throughput.py)."""
+
+    PAGING = frozenset({"page", "page_size", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        if self.PAGING.issuperset(request.query_params.keys()):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -1,4 +1,12 @@
+from django.core.paginator import Page
+from django.db.models import Count, Window
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+
+TOTAL = "_page_total"
+# No list has this many pages; a larger number is "past the end" without asking the database
+# (an OFFSET beyond 64 bits is an error there, not an empty page).
+MAX_PAGE = 2**31
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -7,3 +15,38 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_rows(self, queryset, request, view=None) -> list[dict]:
+        """`paginate_queryset` for a `.values()` queryset in ONE query instead of two: the
+        total comes with the page's rows as `COUNT(*) OVER ()` (a window over the filtered
+        rows, computed before LIMIT/OFFSET). Same page, same `count`, same next/previous links
+        and the same 404 for a page past the end as `paginate_queryset`
+        (tests/api/test_pagination.py).
+
+        A DISTINCT query (the window would count duplicates) or `?page=last` (the total is
+        needed first) takes the usual two-query path.
+        """
+        number = request.query_params.get(self.page_query_param) or 1
+        if queryset.query.distinct or number in self.last_page_strings:
+            return self.paginate_queryset(queryset, request, view)
+        self.request = request
+        page_size = self.get_page_size(request)
+        paginator = self.django_paginator_class(queryset, page_size)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 0
+        if not 1 <= number <= MAX_PAGE:
+            raise NotFound(self.invalid_page_message)
+        offset = (number - 1) * page_size
+        rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
+        if not rows and number > 1:
+            raise NotFound(self.invalid_page_message)
+        # Paginator.count is a cached property: give it the total the query already returned.
+        paginator.count = rows[0][TOTAL] if rows else 0
+        for row in rows:
+            del row[TOTAL]
+        self.page = Page(rows, number, paginator)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return rows

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from .. import roles as R
 from ..models import Cohort, Panel, Reflection, Setting
 from ..people import display_name
+from .rendering import column_renderers
 
 
 class CohortRefSerializer(serializers.ModelSerializer):
@@ -145,14 +146,13 @@ REFLECTION_LIST_COLUMNS = (
     "version",
 )
 _RENDERED = ("title", "kind", "setting", "occurred_on", "body_html", "status", "submitted_at", "version")
-_renderers: dict = {}
+_fields: dict = {}
 
 
 def _field_renderers() -> dict:
-    if not _renderers:
-        fields = ReflectionSerializer().fields
-        _renderers.update({name: fields[name].to_representation for name in _RENDERED})
-    return _renderers
+    if not _fields:
+        _fields.update(ReflectionSerializer().fields)
+    return column_renderers(_fields, _RENDERED)
 
 
 def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[dict]:

@@ -221,7 +221,7 @@ class ReflectionViewSet(
 
         scoped = Reflection.objects.visible_to(request.user).order_by("-occurred_on", "-id")
         rows = self.filter_queryset(scoped).values(*REFLECTION_LIST_COLUMNS)
-        page = list(self.paginate_queryset(rows))
+        page = self.paginator.paginate_rows(rows, request, self)
         # As `reflection.themes.all()` orders them: by Competency's default ordering.
         theme_order = [f"competency__{field}" for field in Competency._meta.ordering]
         theme_rows = (

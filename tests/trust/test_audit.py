@@ -300,3 +300,43 @@ def test_admin_offers_no_way_to_change_the_log(world, data, client):
     response = client.post(reverse("portfolio_audit:index"), {"action": "x"})
     assert response.status_code in (403, 405) or AuditEvent.objects.count() == before
     assert client.get(reverse("portfolio_audit:index")).status_code == 200
+
+
+def _row_facts(event: AuditEvent) -> tuple:
+    return (
+        event.actor_id,
+        event.learner_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.via,
+        event.detail,
+    )
+
+
+def test_list_reads_write_the_rows_the_orm_would(world, monkeypatch):
+    """On PostgreSQL `record_reads` writes with one hand-written statement; on every database
+    its rows must equal what `bulk_create` writes (the ORM path, forced here on the same data)."""
+    from portfolio import audit
+
+    rows = [
+        {"id": 11, "learner_id": world.learner_a.pk},
+        {"id": 12, "learner_id": world.learner_b.pk},
+        {"id": 13, "learner_id": world.learner_a.pk},
+        {"id": 14, "learner_id": world.tutor.pk},  # the reader's own: not recorded
+        {"id": 15, "learner_id": None},
+    ]
+    started = timezone.now()
+    audit.record_reads(world.tutor, rows, via="api", object_type="Reflection")
+    fast = list(AuditEvent.objects.order_by("id"))
+    AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)  # test-only reset
+    monkeypatch.setattr(audit.connection, "vendor", "orm-path")
+    audit.record_reads(world.tutor, rows, via="api", object_type="Reflection")
+    orm = list(AuditEvent.objects.order_by("id"))
+    expected = [
+        (world.tutor.pk, world.learner_a.pk, "read", "Reflection", "", "api", {"ids": [11, 13]}),
+        (world.tutor.pk, world.learner_b.pk, "read", "Reflection", "", "api", {"ids": [12]}),
+    ]
+    assert [_row_facts(e) for e in fast] == expected
+    assert [_row_facts(e) for e in orm] == expected
+    assert all(started <= e.created_at <= timezone.now() for e in fast + orm)
