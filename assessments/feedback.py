@@ -455,9 +455,11 @@ def _limits() -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    """The client's address as the web server saw it. Behind a proxy, set the server to pass
-    the real address in REMOTE_ADDR (we do not trust X-Forwarded-For, which anyone can send)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address (`portfolio.http.client_ip`: REMOTE_ADDR, or behind
+    `TRUSTED_PROXY_COUNT` proxies the address the outermost one saw)."""
+    from portfolio.http import client_ip as address
+
+    return address(request)
 
 
 def _key(ip: str) -> str:

@@ -4,14 +4,16 @@ services (`assessments.services`), which hold every rule."""
 from __future__ import annotations
 
 from django.db.models import F, Prefetch, Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from portfolio import audit
 from portfolio import roles as R
 from portfolio.api.permissions import HasAnyRole, NotPatientRep
+from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
 from rubrics.models import Rubric
 
@@ -96,7 +98,17 @@ class AssessmentViewSet(
     def _fresh(self, assessment: Assessment) -> dict:
         return AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data
 
-    @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
+    @extend_schema(
+        request=AssessmentCreateSerializer,
+        responses={
+            201: AssessmentSerializer,
+            404: OpenApiResponse(
+                ErrorDetailSerializer,
+                description="The reflection does not exist or is outside your scope (a draft, or "
+                "a learner you are not allocated to): the same answer for both",
+            ),
+        },
+    )
     def create(self, request, *args, **kwargs):
         """Start a draft marking (tutor allocated to the reflection's learner)."""
         data = AssessmentCreateSerializer(data=request.data)
@@ -114,7 +126,8 @@ class AssessmentViewSet(
             .first()
         )
         if reflection is None:
-            return _field_error("reflection", "No reflection you can see has this id.")
+            # Out of scope is "does not exist", as everywhere (API contract, General).
+            raise NotFound("No reflection you can see has this id.")
         rubric = Rubric.objects.filter(pk=data.validated_data["rubric"]).first()
         if rubric is None:
             return _field_error("rubric", "No rubric has this id.")

@@ -145,6 +145,12 @@ LOGOUT_REDIRECT_URL = "/"
 
 # django-axes: lock an account+address after repeated failures.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+# (e.g. 1 for nginx or a load balancer). 0: X-Forwarded-For is ignored (anyone can send it).
+# One rule (`portfolio.http.client_ip`) for sign-in lockout, the feedback-link guess limiter
+# and the API's per-address throttles.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "portfolio.http.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -211,6 +217,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "portfolio.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's anonymous throttles read the client address with the same rule as client_ip().
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

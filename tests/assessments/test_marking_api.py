@@ -188,16 +188,18 @@ def test_create_forbidden_roles_403(world, api, rubric, who):
     assert not Assessment.objects.exists()
 
 
-def test_create_by_unallocated_or_on_a_draft_is_refused(world, api, rubric):
+def test_create_by_unallocated_or_on_a_draft_is_404_as_if_it_did_not_exist(world, api, rubric):
     reflection = submitted_reflection(world.learner_a)
     r = api(world.former).post(URL, {"reflection": reflection.pk, "rubric": rubric.pk}, format="json")
-    assert r.status_code == 400 and "reflection" in r.json()
+    missing = api(world.former).post(URL, {"reflection": 987654, "rubric": rubric.pk}, format="json")
+    assert r.status_code == missing.status_code == 404
+    assert r.json() == missing.json() == {"detail": "No reflection you can see has this id."}
     # dual sees learner_a's reflections as examiner, but is not their tutor
     r = api(world.dual).post(URL, {"reflection": reflection.pk, "rubric": rubric.pk}, format="json")
     assert r.status_code == 403
     draft = ReflectionFactory(learner=world.learner_a, status=Reflection.Status.DRAFT)
     r = api(world.tutor).post(URL, {"reflection": draft.pk, "rubric": rubric.pk}, format="json")
-    assert r.status_code == 400
+    assert r.status_code == 404
     assert not Assessment.objects.exists()
 
 
@@ -305,5 +307,5 @@ def test_a_learner_with_an_unrelated_tutor_cannot_be_reached(world, api, rubric)
     stranger = LearnerFactory(cohort=world.cohort_b)
     r = submitted_reflection(stranger)
     resp = api(world.tutor).post(URL, {"reflection": r.pk, "rubric": rubric.pk}, format="json")
-    assert resp.status_code == 400
+    assert resp.status_code == 404
     assert Decimal(0) == Assessment.objects.count()
