@@ -1,0 +1,98 @@
+"""The Wagtail admin screens a programme admin uses, opened in Chromium and checked with
+axe-core like every other page: zero serious or critical violations."""
+
+from __future__ import annotations
+
+import pytest
+
+from portfolio import audit
+from portfolio import roles as R
+from portfolio.models import AuditEvent, Cohort, Reflection
+from rubrics.models import Rubric
+from tests.factories import (
+    AllocationFactory,
+    CohortFactory,
+    FeedbackFactory,
+    LearnerFactory,
+    PanelFactory,
+    UserFactory,
+    make_published_rubric,
+    mark,
+    submitted_reflection,
+)
+
+LIST_SCREENS = [
+    ("/admin/", "dashboard"),
+    ("/admin/snippets/portfolio/cohort/", "cohorts"),
+    ("/admin/snippets/portfolio/cohort/add/", "cohort-add"),
+    ("/admin/snippets/portfolio/allocation/", "allocations"),
+    ("/admin/snippets/portfolio/enrolment/", "enrolments"),
+    ("/admin/snippets/portfolio/panel/", "panels"),
+    ("/admin/snippets/portfolio/placement/", "placements"),
+    ("/admin/portfolio/import/", "csv-import"),
+    ("/admin/portfolio/reflections/", "reflections"),
+    ("/admin/portfolio/audit/", "audit-log"),
+    ("/admin/snippets/rubrics/framework/", "frameworks"),
+    ("/admin/snippets/rubrics/rubric/", "rubrics"),
+    ("/admin/rubrics/import/", "rubric-import"),
+    ("/admin/assessments/marking/", "markings"),
+    ("/admin/assessments/moderation/", "moderation"),
+    ("/admin/assessments/feedback/", "feedback"),
+    ("/admin/assessments/feedback-invitations/", "feedback-invitations"),
+    ("/admin/arcp/cohort-export/", "cohort-export"),
+]
+
+
+@pytest.fixture
+def programme(browser_data):
+    cohort = CohortFactory(name="Cohort Admin")
+    learner = LearnerFactory(username="a_learner", first_name="Amara", last_name="Adeyemi", cohort=cohort)
+    tutor = UserFactory(username="a_tutor", first_name="Tom", last_name="Tutor", roles=(R.TUTOR,))
+    AllocationFactory(tutor=tutor, learner=learner)
+    PanelFactory(examiner=UserFactory(username="a_examiner", roles=(R.EXAMINER,)), cohort=cohort)
+    admin = UserFactory(username="a_admin", roles=(R.ADMIN,), is_staff=True, is_superuser=True)
+    rubric = make_published_rubric(criteria=2, levels=3)
+    reflection = submitted_reflection(learner, title="Food bank visit")
+    mark(reflection, rubric, tutor, finalise=True)
+    FeedbackFactory(learner=learner)
+    audit.record(tutor, "read", learner=learner, obj=reflection, via="site")
+    return {"admin": admin, "reflection": reflection, "rubric": rubric, "cohort": cohort}
+
+
+def admin_login(page, username: str) -> None:
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+
+
+def test_admin_screens_pass_axe(programme, browser_page, check_a11y, shot):
+    page = browser_page
+    page.goto("/admin/login/")
+    check_a11y(page)
+    admin_login(page, "a_admin")
+    for url, name in LIST_SCREENS:
+        response = page.goto(url)
+        assert response.status == 200, url
+        check_a11y(page)
+        shot(page, name)
+
+
+def test_admin_detail_screens_pass_axe(programme, browser_page, check_a11y, shot):
+    page = browser_page
+    admin_login(page, "a_admin")
+    rubric = Rubric.objects.get(pk=programme["rubric"].pk)
+    cohort = Cohort.objects.get(pk=programme["cohort"].pk)
+    reflection = Reflection.objects.get(pk=programme["reflection"].pk)
+    event = AuditEvent.objects.order_by("-id").first()
+    for url, name in [
+        (f"/admin/snippets/rubrics/rubric/edit/{rubric.pk}/", "rubric-edit"),
+        (f"/admin/snippets/portfolio/cohort/edit/{cohort.pk}/", "cohort-edit"),
+        (f"/admin/portfolio/reflections/inspect/{reflection.pk}/", "reflection-inspect"),
+        (f"/admin/portfolio/audit/inspect/{event.pk}/", "audit-inspect"),
+    ]:
+        response = page.goto(url)
+        assert response.status == 200, url
+        check_a11y(page)
+        shot(page, name)
