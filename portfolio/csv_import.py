@@ -6,7 +6,7 @@ changes applied, in one transaction. Every bad row is reported with its line num
 reason, so an admin can fix the whole file at once. Re-importing the same file changes
 nothing (rows that are already true are reported as "unchanged").
 
-Call them from anywhere (admin view, management command, shell)::
+Call them from anywhere (admin view, `manage.py import_csv`, shell)::
 
     with open("members.csv", "rb") as f:
         report = import_members(f, dry_run=False, actor=admin_user)
@@ -182,6 +182,7 @@ def _import(
     dry_run: bool,
     actor,
     plan: Callable[[str, ImportReport], list[Callable[[], None]]],
+    via: str = "admin",
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run)
     text = _read_text(file, report)
@@ -205,12 +206,12 @@ def _import(
             report.error(0, f"Nothing was imported: the data changed while importing ({exc}). Try again.")
             return report
         report.applied = True
-        audit.record(actor, f"import_{kind}", via="admin", **report.counts())
+        audit.record(actor, f"import_{kind}", via=via, **report.counts())
     return report
 
 
 # --- Cohort members -----------------------------------------------------------------------
-def import_members(file, dry_run: bool = True, actor=None) -> ImportReport:
+def import_members(file, dry_run: bool = True, actor=None, via: str = "admin") -> ImportReport:
     """Import cohort members from CSV with columns ``username,first_name,last_name,email,cohort``.
 
     A missing user is created as a learner without a usable password (they set one through
@@ -223,6 +224,7 @@ def import_members(file, dry_run: bool = True, actor=None) -> ImportReport:
         file: an open binary or text file, bytes or str holding the CSV.
         dry_run: check and report only (the default).
         actor: the user importing, recorded in the audit log.
+        via: the door recorded in the audit log ("admin", "command").
 
     Returns:
         An ImportReport listing every planned (or applied) row and every error by line.
@@ -230,7 +232,7 @@ def import_members(file, dry_run: bool = True, actor=None) -> ImportReport:
     Raises:
         Nothing for bad input: problems are reported in the ImportReport.
     """
-    return _import("members", file, dry_run, actor, _plan_members)
+    return _import("members", file, dry_run, actor, _plan_members, via)
 
 
 def _plan_members(text: str, report: ImportReport) -> list[Callable[[], None]]:
@@ -314,7 +316,7 @@ def _enrol(user, cohort: Cohort) -> Callable[[], None]:
 
 
 # --- Allocations --------------------------------------------------------------------------
-def import_allocations(file, dry_run: bool = True, actor=None) -> ImportReport:
+def import_allocations(file, dry_run: bool = True, actor=None, via: str = "admin") -> ImportReport:
     """Import tutor allocations from CSV with columns
     ``tutor_username,learner_username,starts_on,ends_on`` (dates YYYY-MM-DD; ends_on may be
     empty for an open-ended allocation).
@@ -327,6 +329,7 @@ def import_allocations(file, dry_run: bool = True, actor=None) -> ImportReport:
         file: an open binary or text file, bytes or str holding the CSV.
         dry_run: check and report only (the default).
         actor: the user importing, recorded in the audit log.
+        via: the door recorded in the audit log ("admin", "command").
 
     Returns:
         An ImportReport listing every planned (or applied) row and every error by line.
@@ -334,7 +337,7 @@ def import_allocations(file, dry_run: bool = True, actor=None) -> ImportReport:
     Raises:
         Nothing for bad input: problems are reported in the ImportReport.
     """
-    return _import("allocations", file, dry_run, actor, _plan_allocations)
+    return _import("allocations", file, dry_run, actor, _plan_allocations, via)
 
 
 def _plan_allocations(text: str, report: ImportReport) -> list[Callable[[], None]]:

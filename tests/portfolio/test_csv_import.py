@@ -328,3 +328,59 @@ def test_existing_learner_without_cohort_is_enrolled(world):
     report = import_members(b"username,first_name,last_name,email,cohort\nloner,,,,Cohort B\n", dry_run=False)
     assert [r.action for r in report.rows] == ["update"]
     assert Enrolment.objects.get(learner=loner).cohort == world.cohort_b
+
+
+# --- Command line -------------------------------------------------------------------------
+def _run(*args):
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_csv", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_command_dry_run_then_apply(world, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text(MEMBERS_OK)
+    before = counts()
+    out, _ = _run("members", str(path))
+    assert "line 2: create" in out and "Dry run, nothing changed: 2 create, 1 move" in out
+    assert counts() == before
+    out, _ = _run("members", str(path), "--apply", "--actor", world.admin.username)
+    assert "Imported: 2 create, 1 move." in out
+    assert User.objects.filter(username__in=["amina", "ben"]).count() == 2
+    event = AuditEvent.objects.get(action="import_members")
+    assert (event.actor, event.via) == (world.admin, "command")
+
+
+def test_command_bad_file_lists_every_error_and_imports_nothing(world, tmp_path):
+    from django.core.management import CommandError
+
+    path = tmp_path / "allocations.csv"
+    path.write_text(
+        "tutor_username,learner_username,starts_on,ends_on\n"
+        "tutor,nobody,2026-01-01,\n"
+        "tutor,learner_a,not-a-date,\n"
+    )
+    before = counts()
+    err = io.StringIO()
+    from django.core.management import call_command
+
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("import_csv", "allocations", str(path), "--apply", stderr=err, stdout=io.StringIO())
+    assert "line 2:" in err.getvalue() and "line 3:" in err.getvalue()
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["members", "/nonexistent.csv"], "No such file"),
+        (["members", __file__, "--actor", "nobody-here"], "No user has the username"),
+    ],
+)
+def test_command_refuses_bad_arguments_with_a_reason(world, args, message):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        _run(*args)
