@@ -10,6 +10,7 @@ urlpatterns = [
     path("reflections/<int:pk>/", views.reflection_detail, name="reflection_detail"),
     path("reflections/<int:pk>/edit/", views.reflection_edit, name="reflection_edit"),
     path("reflections/<int:pk>/autosave/", views.reflection_autosave, name="reflection_autosave"),
+    path("reflections/new/autosave/", views.reflection_autosave_new, name="reflection_autosave_new"),
     path("reflections/<int:pk>/submit/", views.reflection_submit, name="reflection_submit"),
     path("reflections/<int:pk>/comment/", views.reflection_comment, name="reflection_comment"),
     # Tutor

@@ -265,6 +265,46 @@ def reflection_autosave(request, pk: int):
 
 
 @portfolio_login_required
+@require_POST
+def reflection_autosave_new(request):
+    """The first autosave of a new reflection (JSON): creates the draft from the new-reflection
+    form once its required fields are filled in, so nothing typed is lost before the first
+    "Save draft". 201 {version, saved_at, autosave_url, edit_url}; the page then goes on
+    autosaving to the draft like the edit form. 400 {detail, errors} until the form is valid."""
+    if not R.has_role(request.user, R.LEARNER):
+        raise Http404("Only learners write reflections")
+    model_key = request.POST.get("reflective_model", "")
+    if model_key not in MODELS:
+        return JsonResponse({"detail": "Not saved: choose a reflective model first."}, status=400)
+    form = ReflectionForm(request.POST, model_key=model_key)
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "detail": "Not saved yet: your draft is saved automatically once the required "
+                "fields are filled in.",
+                "errors": form.errors.get_json_data(),
+            },
+            status=400,
+        )
+    try:
+        reflection = services.create_reflection(request.user, form.to_service_data(), via="site")
+    except ValidationError as exc:
+        return JsonResponse(
+            {"detail": "Not saved: " + " ".join(exc.messages), "errors": getattr(exc, "message_dict", {})},
+            status=400,
+        )
+    return JsonResponse(
+        {
+            "version": reflection.version,
+            "saved_at": f"{timezone.localtime(reflection.updated_at):%H:%M}",
+            "autosave_url": portfolio_url("reflection_autosave", reflection.pk),
+            "edit_url": portfolio_url("reflection_edit", reflection.pk),
+        },
+        status=201,
+    )
+
+
+@portfolio_login_required
 @require_http_methods(["GET", "POST"])
 def reflection_submit(request, pk: int):
     """Check for patient identifiers, then submit. Blocking findings must be removed;

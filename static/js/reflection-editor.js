@@ -1,4 +1,5 @@
-/* Reflection editor: a small formatting toolbar for the section textareas and autosave.
+/* Reflection editor: a small formatting toolbar for the section textareas and autosave
+ * (a new reflection's first autosave creates the draft, then the page autosaves to it).
  *
  * Progressive enhancement: without JavaScript the form posts normally (Save draft). With it,
  * drafts are saved every few seconds while the learner types and when a field loses focus,
@@ -96,15 +97,27 @@
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       }).then(function (result) {
         saving = false;
-        if (result.status === 200) {
+        if (result.status === 200 || result.status === 201) {
           versionInput.value = result.data.version;
+          if (result.data.autosave_url) {
+            // The first autosave of a new reflection created the draft: from now on this is
+            // its edit form (saving, autosaving and reloading all go to the draft).
+            url = result.data.autosave_url;
+            form.setAttribute("action", result.data.edit_url);
+            form.removeAttribute("data-autosave-creates");
+            if (window.history && window.history.replaceState) {
+              window.history.replaceState(null, "", result.data.edit_url);
+            }
+          }
           say("Saved at " + result.data.saved_at + ".");
         } else if (result.status === 409) {
           stopped = true;
           say(result.data.detail + " Automatic saving has stopped: copy any text you need, then reload the page.", true);
         } else {
           dirty = true;
-          say(result.data.detail || "Not saved yet: check the fields marked above.", true);
+          // A new reflection with its required fields still empty is not an error yet.
+          say(result.data.detail || "Not saved yet: check the fields marked above.",
+              !form.hasAttribute("data-autosave-creates"));
         }
         afterSave();
       }).catch(function () {

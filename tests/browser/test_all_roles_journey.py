@@ -55,6 +55,8 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     page.locator("#id_section_description").fill("<p>I helped at a food bank with the practice nurse.</p>")
     page.locator("#id_section_analysis").fill("<p>Benefit sanctions, not appetite, decided who queued.</p>")
     page.get_by_role("button", name="Save and check before submitting").click()
+    # The post may wait for an autosave in flight (it can create the draft): wait for the page.
+    expect(page).to_have_url(re.compile(r"/reflections/\d+/submit/$"))
     visit(page, check_a11y, shot, "learner checks")
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("Submitted. Your tutor has been told")).to_be_visible()

@@ -337,3 +337,32 @@ def test_switching_model_on_the_edit_form_keeps_text(world, portfolio_page, clie
     assert "Poverty is close." in reflection.sections["description"]
     page = client.get(f"/portfolio/reflections/{reflection.pk}/edit/")
     assert b"Action plan" in page.content and b"Edited just before switching." in page.content
+
+
+def test_first_autosave_of_a_new_reflection_creates_the_draft(world, portfolio_page, client):
+    client.force_login(world.learner_a)
+    url = "/portfolio/reflections/new/autosave/"
+    page = client.get("/portfolio/reflections/new/?model=gibbs").content.decode()
+    assert f'data-autosave-url="{url}"' in page
+    incomplete = {"reflective_model": "gibbs", "title": "", "section_description": "<p>So far</p>"}
+    r = client.post(url, incomplete)
+    assert r.status_code == 400 and "Not saved yet" in r.json()["detail"] and "title" in r.json()["errors"]
+    assert not Reflection.objects.exists()
+    r = client.post(url, {**gibbs_post(), "section_description": "<p>So far<script>x()</script></p>"})
+    assert r.status_code == 201
+    reflection = Reflection.objects.get(learner=world.learner_a)
+    body = r.json()
+    assert body["autosave_url"] == f"/portfolio/reflections/{reflection.pk}/autosave/"
+    assert body["edit_url"] == f"/portfolio/reflections/{reflection.pk}/edit/"
+    assert body["version"] == reflection.version and reflection.status == "draft"
+    assert "<script>" not in reflection.body_html and "So far" in reflection.body_html
+    assert client.post(url, {**gibbs_post(), "reflective_model": "nope"}).status_code == 400
+
+
+def test_only_learners_autosave_new_reflections(world, portfolio_page, client):
+    client.force_login(world.tutor)
+    r = client.post("/portfolio/reflections/new/autosave/", gibbs_post())
+    assert r.status_code == 404 and not Reflection.objects.exists()
+    client.logout()
+    r = client.post("/portfolio/reflections/new/autosave/", gibbs_post())
+    assert r.status_code in (302, 401, 403) and not Reflection.objects.exists()
