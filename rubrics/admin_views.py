@@ -56,8 +56,12 @@ class RubricsAdminPolicy(BasePermissionPolicy):
 
 
 def level_columns(criteria) -> range:
-    """Column numbers of a marking grid: as many as the criterion with most levels."""
-    return range(1, max((len(c.levels.all()) for c in criteria), default=0) + 1)
+    """Column numbers of a marking grid: as many as the criterion with most levels. Each
+    criterion gets `grid_padding`, the empty cells that square off its shorter row."""
+    width = max((len(c.levels.all()) for c in criteria), default=0)
+    for criterion in criteria:
+        criterion.grid_padding = range(width - len(criterion.levels.all()))
+    return range(1, width + 1)
 
 
 def edit_url(rubric: Rubric) -> str:

@@ -336,3 +336,20 @@ def test_framework_edit_refuses_deleting_or_recoding_a_competency_in_use(admin_c
     data["competencies-2-title"] = "A clearer title"
     assert admin_client.post(url, data).status_code == 302
     assert fw.competencies.get(pk=comps[2].pk).title == "A clearer title"
+
+
+def test_grid_rows_are_square_when_criteria_have_different_numbers_of_levels(admin_client):
+    import re
+
+    draft = RubricFactory(title="Uneven")
+    for sort_order, levels in enumerate((2, 4, 3)):
+        criterion = CriterionFactory(rubric=draft, sort_order=sort_order, title=f"C{levels}")
+        for points in range(levels):
+            LevelFactory(criterion=criterion, points=points, sort_order=points, label=f"L{points}")
+    html = admin_client.get(reverse("rubrics_admin_grid", args=[draft.pk])).content.decode()
+    body = html[html.index('<table class="listing rubric-grid">') :]
+    body = body[body.index("<tbody>") : body.index("</tbody>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    assert len(rows) == 3
+    assert [row.count("<td") for row in rows] == [4, 4, 4]
+    assert [row.count("No level") for row in rows] == [2, 0, 1]
