@@ -6,8 +6,9 @@ Rules (the panel judges from evidence alone, so they are precise):
   the evidence cut-off. "By the cut-off" means before midnight at the end of the cut-off day,
   in the site's time zone.
 - **Reflections.** A reflection is evidence when it was *submitted by the cut-off*
-  (status ``submitted``, ``changes_requested`` or ``signed_off`` and ``submitted_at`` ≤ end of
-  the cut-off day) and either happened (``occurred_on``) or was submitted within the period.
+  (status ``submitted``, ``changes_requested`` or ``signed_off`` with a submission before the
+  end of the cut-off day) and either happened (``occurred_on``) or was submitted within the
+  period. One resubmitted after the cut-off stays in, as it was submitted before it.
   Drafts never appear. For a reflection that went back to the learner (``changes_requested``)
   the panel sees the text as last submitted (the revision stored with the last submission),
   not edits made since, which nobody has reviewed yet.
@@ -37,7 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Feedback, Score
@@ -114,6 +115,10 @@ class ReflectionEvidence:
     signoffs: list[ReviewEvent]
     late_written: bool
     late_submitted: bool
+    # When it was submitted as the panel sees it (the last submission before the cut-off).
+    submitted_at: datetime.datetime | None = None
+    # Submitted again after the cut-off: the panel sees the earlier submission.
+    resubmitted_after_cutoff: bool = False
 
     @property
     def late(self) -> bool:
@@ -145,17 +150,24 @@ class Snapshot:
 
 # --- Gathering -----------------------------------------------------------------------------
 def reflections_in_period(learner, period_from: datetime.date, period_to: datetime.date):
-    """The queryset of the learner's reflections that count as evidence (see module doc)."""
+    """The queryset of the learner's reflections that count as evidence (see module doc).
+
+    "Submitted by the cut-off" looks at every submission (ReviewEvent SUBMITTED), not only the
+    latest `submitted_at`: a reflection submitted before the cut-off and resubmitted after it
+    is still evidence, shown as it was submitted before the cut-off (`_submitted_content`).
+    """
     end = cutoff_end(period_to)
     start = timezone.make_aware(datetime.datetime.combine(period_from, datetime.time.min))
+    submissions = ReviewEvent.objects.filter(reflection=OuterRef("pk"), action=ReviewEvent.Action.SUBMITTED)
     return Reflection.objects.filter(
+        Q(submitted_at__lt=end) | Exists(submissions.filter(created_at__lt=end)),
         learner=learner,
         status__in=EVIDENCE_STATUSES,
         submitted_at__isnull=False,
-        submitted_at__lt=end,
     ).filter(
         Q(occurred_on__gte=period_from, occurred_on__lte=period_to)
         | Q(submitted_at__gte=start, submitted_at__lt=end)
+        | Exists(submissions.filter(created_at__gte=start, created_at__lt=end))
     )
 
 
@@ -202,14 +214,23 @@ def _feedback_evidence(fb: Feedback) -> FeedbackEvidence:
     return FeedbackEvidence(feedback=fb, respondent=respondent, ratings=ratings)
 
 
-def _submitted_content(reflection: Reflection) -> tuple[str, str]:
-    """Title and body the panel sees: for changes_requested, the last submitted revision."""
-    if reflection.status == Reflection.Status.CHANGES_REQUESTED:
-        submissions = [
-            e for e in reflection.arcp_events if e.action == ReviewEvent.Action.SUBMITTED and e.revision
-        ]
-        if submissions:
-            content = submissions[-1].revision.content or {}
+def _last_submission(reflection: Reflection):
+    """The last submission event before the cut-off (events are prefetched up to it)."""
+    submissions = [e for e in reflection.arcp_events if e.action == ReviewEvent.Action.SUBMITTED]
+    return submissions[-1] if submissions else None
+
+
+def _submitted_content(reflection: Reflection, end: datetime.datetime) -> tuple[str, str]:
+    """Title and body the panel sees: the text as last submitted before the cut-off when the
+    reflection went back to the learner (changes_requested) or was resubmitted after the
+    cut-off; otherwise the reflection as it stands (submitted or signed off, unchanged since)."""
+    reworked = reflection.status == Reflection.Status.CHANGES_REQUESTED or (
+        reflection.submitted_at is not None and reflection.submitted_at >= end
+    )
+    if reworked:
+        last = _last_submission(reflection)
+        if last is not None and last.revision is not None:
+            content = last.revision.content or {}
             return content.get("title") or reflection.title, content.get("body_html", reflection.body_html)
     return reflection.title, reflection.body_html
 
@@ -308,7 +329,13 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Sna
         matched_feedback.update(item.feedback.pk for item in related_feedback)
         signoffs = [e for e in reflection.arcp_events if e.action == ReviewEvent.Action.SIGNED_OFF]
         all_signoffs.extend(signoffs)
-        title, body = _submitted_content(reflection)
+        title, body = _submitted_content(reflection, end)
+        last = _last_submission(reflection)
+        submitted_at = (
+            reflection.submitted_at
+            if reflection.submitted_at and reflection.submitted_at < end
+            else (last.created_at if last else None)
+        )
         evidence.append(
             ReflectionEvidence(
                 reflection=reflection,
@@ -321,7 +348,9 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Sna
                 feedback=related_feedback,
                 signoffs=signoffs,
                 late_written=late_from <= reflection.created_at < end,
-                late_submitted=bool(reflection.submitted_at and late_from <= reflection.submitted_at < end),
+                late_submitted=bool(submitted_at and late_from <= submitted_at < end),
+                submitted_at=submitted_at,
+                resubmitted_after_cutoff=bool(reflection.submitted_at and reflection.submitted_at >= end),
             )
         )
     unmatched = [item for item in all_feedback if item.feedback.pk not in matched_feedback]

@@ -459,7 +459,7 @@ def client_ip(request) -> str:
     `TRUSTED_PROXY_COUNT` proxies the address the outermost one saw)."""
     from portfolio.http import client_ip as address
 
-    return address(request)
+    return address(request) or "unknown"
 
 
 def _key(ip: str) -> str:

@@ -3,18 +3,20 @@ limiter, django-axes sign-in lockout, DRF's anonymous throttles)."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 
 
-def client_ip(request) -> str:
-    """The client's address.
+def client_ip(request) -> str | None:
+    """The client's address, or None when the request carries none (e.g. `Client.login()`).
 
     With `TRUSTED_PROXY_COUNT = 0` (the default: the app server faces the clients) this is
     REMOTE_ADDR, and X-Forwarded-For is ignored, since anyone can send it. Behind N reverse
     proxies that each append to X-Forwarded-For, it is the address the outermost proxy saw:
     the N-th entry from the right (DRF's `NUM_PROXIES` rule, which the settings keep equal).
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
     if proxies <= 0:
         return remote
@@ -22,4 +24,9 @@ def client_ip(request) -> str:
     forwarded = [part for part in forwarded if part]
     if not forwarded:
         return remote
-    return forwarded[-min(proxies, len(forwarded))]
+    chosen = forwarded[-min(proxies, len(forwarded))]
+    try:
+        ipaddress.ip_address(chosen)
+    except ValueError:  # not an address (a forged or broken header): do not trust it
+        return remote
+    return chosen
