@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from portfolio import audit
+from portfolio import audit, http
 from portfolio import roles as R
 from portfolio.errors import Conflict, Gone
 from portfolio.people import first_name
@@ -457,9 +457,7 @@ def _limits() -> tuple[int, int]:
 def client_ip(request) -> str:
     """The client's address (`portfolio.http.client_ip`: REMOTE_ADDR, or behind
     `TRUSTED_PROXY_COUNT` proxies the address the outermost one saw)."""
-    from portfolio.http import client_ip as address
-
-    return address(request) or "unknown"
+    return http.client_ip(request) or "unknown"
 
 
 def _key(ip: str) -> str:
