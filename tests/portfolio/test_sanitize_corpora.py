@@ -14,7 +14,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from portfolio import services
@@ -157,11 +156,7 @@ def test_through_the_site_form(world, portfolio_page, client):
 
 
 @needs_corpora
-# On PostgreSQL, committed request by request as in production: inside one long test
-# transaction Wagtail's search index (its title-norm UPDATE after every save) got slower with
-# each of the 362 posts, 323 s in CI instead of about 12 s. (SQLite uses another search
-# backend and stays in the usual rolled-back transaction.)
-@pytest.mark.django_db(transaction=connection.vendor == "postgresql")
+@pytest.mark.django_db
 def test_through_the_api(world, api):
     client = api(world.learner_a)
     for payload in PAYLOADS:
