@@ -11,7 +11,10 @@
    (`bench/urls_bench.py`) in the SAME gunicorn server (2 workers, 127.0.0.1 only).
 3. Drives each URL for a fixed time with `wrk` (Debian: `apt-get install -y wrk`), or, if wrk
    is missing, with a bounded Python threaded loop; prints requests per second and the ratio
-   project / bare (goal >= 0.5).
+   project / bare (goal >= 0.5). On PostgreSQL also a "floor" twin of each list
+   (`bench/urls_bench.py`): the project's own SQL, audit write and rendering without building
+   any query, checked to answer exactly as the endpoint does; floor / bare is the most any
+   Python-side optimisation could reach on this machine.
 4. Counts SQL queries per request at page size 10 and 200 in-process (goal: equal, <= 8).
 
 Not a test: it prints figures. All traffic goes to 127.0.0.1; every phase is bounded in time.
@@ -44,6 +47,7 @@ ENDPOINTS = {
     "reflections": "/api/v1/reflections/?page_size=100",
 }
 BARE = {"assessments": "/bench/bare/assessments/", "reflections": "/bench/bare/reflections/"}
+FLOOR = {"assessments": "/bench/floor/assessments/", "reflections": "/bench/floor/reflections/"}
 
 
 def free_port() -> int:
@@ -187,6 +191,20 @@ def main() -> None:
     data_file.write_text(json.dumps(bare_data))
     from django.db import connections
 
+    floors = {}
+    if db_url.startswith("postgres"):
+        from django.test import override_settings
+        from django.urls import clear_url_caches
+
+        # The floor twins must answer what the endpoints answer (count and results).
+        with override_settings(ROOT_URLCONF="bench.urls_bench"):
+            clear_url_caches()
+            for name, url in FLOOR.items():
+                got = client.get(url).json()
+                want = bare_data[name]
+                assert (got["count"], got["results"]) == (want["count"], want["results"]), name
+                floors[name] = url
+        clear_url_caches()
     connections.close_all()
 
     port = free_port()
@@ -220,7 +238,7 @@ def main() -> None:
     try:
         headers = {"Authorization": f"Token {token}"}
         wait_until_up(base + BARE["assessments"], headers)
-        for url in [*ENDPOINTS.values(), *BARE.values()]:
+        for url in [*ENDPOINTS.values(), *BARE.values(), *floors.values()]:
             wait_until_up(base + url, headers)
         tool = "wrk" if shutil.which("wrk") else "python"
         if tool == "python":
@@ -230,7 +248,9 @@ def main() -> None:
             f"gunicorn {args.workers} workers"
         )
         for name in ENDPOINTS:
-            for kind, url in (("project", ENDPOINTS[name]), ("bare", BARE[name])):
+            runs = [("project", ENDPOINTS[name]), ("bare", BARE[name])]
+            runs += [("floor", floors[name])] if name in floors else []
+            for kind, url in runs:
                 if tool == "wrk":
                     run_wrk(base + url, token, 2, args.connections, args.threads)  # warm-up
                     rps, total, bad = run_wrk(base + url, token, args.seconds, args.connections, args.threads)
@@ -247,6 +267,11 @@ def main() -> None:
     for name in ENDPOINTS:
         ratio = results[(name, "project")] / results[(name, "bare")]
         print(f"  {name:12} {ratio:.2f}  {'OK' if ratio >= 0.5 else 'MISSED'}")
+    if floors:
+        print("\nratio floor / bare (the same SQL, audit write and rendering, no query building)")
+        for name in floors:
+            ratio = results[(name, "floor")] / results[(name, "bare")]
+            print(f"  {name:12} {ratio:.2f}")
     print("\nqueries per request (goal equal at page size 10 and 200, <= 8)")
     for name, (small, large) in query_counts.items():
         print(f"  {name:12} {small} / {large}")

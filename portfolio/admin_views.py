@@ -146,7 +146,7 @@ DATE_STATE_CHOICES = [("current", "Current"), ("upcoming", "Not started yet"), (
 
 
 def _filter_by_state(queryset, value, start: str, end: str):
-    today = scope._today()
+    today = scope.today()
     if value == "current":
         return queryset.filter(scope.current(start=start, end=end, on=today))
     if value == "upcoming":
@@ -157,7 +157,7 @@ def _filter_by_state(queryset, value, start: str, end: str):
 
 
 def date_state(instance, start: str = "starts_on", end: str = "ends_on") -> str:
-    today = scope._today()
+    today = scope.today()
     if getattr(instance, start) > today:
         return "Not started yet"
     if getattr(instance, end) is not None and getattr(instance, end) < today:

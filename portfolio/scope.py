@@ -10,12 +10,18 @@ turn "not in the queryset" into a 404.
 - admin: every learner
 - inactive or anonymous: nobody
 A person with several roles sees the union.
+
+The rule depends on the user only through their roles and id, and on time only through
+today's date (`today()`, which `as_of` can fix). `portfolio.api.compiled` relies on that to
+reuse the SQL of a list's page query across users with the same roles.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import operator
+from contextlib import contextmanager
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -24,14 +30,27 @@ from django.utils import timezone
 
 from . import roles as R
 
+_AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("scope_as_of", default=None)
 
-def _today() -> datetime.date:
-    return timezone.localdate()
+
+def today() -> datetime.date:
+    """The date the scope rule is evaluated on: today (local time), unless `as_of` says otherwise."""
+    return _AS_OF.get() or timezone.localdate()
+
+
+@contextmanager
+def as_of(day: datetime.date):
+    """Evaluate the scope rule as on `day` inside the block (allocations and panel windows)."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
 
 
 def current(prefix: str = "", start: str = "starts_on", end: str = "ends_on", on=None) -> Q:
     """Q for rows whose [start, end] range covers `on` (default today); an empty end is open."""
-    on = on or _today()
+    on = on or today()
     return Q(**{f"{prefix}{start}__lte": on}) & (
         Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": on})
     )

@@ -12,6 +12,8 @@ from rest_framework.response import Response
 
 from portfolio import audit
 from portfolio import roles as R
+from portfolio.api.compiled import ChildShape, PageShape
+from portfolio.api.filters import FilterBackend
 from portfolio.api.permissions import HasAnyRole, NotPatientRep
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
@@ -33,6 +35,20 @@ from .serializers import (
 
 TutorOnly = HasAnyRole.of(R.TUTOR)
 SCORE_ORDER = ("criterion__sort_order", "criterion_id")
+
+
+def _listed(user):
+    return Assessment.objects.visible_to(user).order_by("-created_at", "-id")
+
+
+# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
+LIST_PAGE = PageShape(Assessment, lambda user: _listed(user).values(*ASSESSMENT_LIST_COLUMNS))
+LIST_SCORES = ChildShape(
+    Score,
+    lambda ids: (
+        Score.objects.filter(assessment_id__in=ids).order_by(*SCORE_ORDER).values_list(*SCORE_LIST_COLUMNS)
+    ),
+)
 
 
 def _field_error(field: str, message: str) -> Response:
@@ -71,17 +87,14 @@ class AssessmentViewSet(
         # The page is rendered from `.values()` rows (the same scope, filters, ordering and
         # pagination as `get_queryset`): one query for the page with its joined columns, one for
         # its scores, then one audit row per learner on the page. Same output as
-        # `AssessmentSerializer` (tests/api/test_list_fast_path.py).
-        scoped = Assessment.objects.visible_to(request.user).order_by("-created_at", "-id")
-        rows = self.filter_queryset(scoped).values(*ASSESSMENT_LIST_COLUMNS)
-        page = self.paginator.paginate_rows(rows, request, self)
-        score_rows = (
-            Score.objects.filter(assessment_id__in=[row["id"] for row in page])
-            .order_by(*SCORE_ORDER)
-            .values_list(*SCORE_LIST_COLUMNS)
-            if page
-            else []
-        )
+        # `AssessmentSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
+        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
+        if FilterBackend.unfiltered(request):
+            page = self.paginator.paginate_shape(LIST_PAGE, request, self)
+        else:
+            rows = self.filter_queryset(_listed(request.user)).values(*ASSESSMENT_LIST_COLUMNS)
+            page = self.paginator.paginate_rows(rows, request, self)
+        score_rows = LIST_SCORES.rows([row["id"] for row in page])
         audit.record_reads(
             request.user,
             [{"id": row["id"], "learner_id": row["reflection__learner_id"]} for row in page],

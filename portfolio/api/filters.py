@@ -35,7 +35,12 @@ class FilterBackend(DjangoFilterBackend):
 
     PAGING = frozenset({"page", "page_size", "format"})
 
+    @classmethod
+    def unfiltered(cls, request) -> bool:
+        """True when the request asks for nothing but a page (no filter parameter)."""
+        return cls.PAGING.issuperset(request.query_params.keys())
+
     def filter_queryset(self, request, queryset, view):
-        if self.PAGING.issuperset(request.query_params.keys()):
+        if self.unfiltered(request):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -29,19 +29,39 @@ class PageNumberPagination(pagination.PageNumberPagination):
         number = request.query_params.get(self.page_query_param) or 1
         if queryset.query.distinct or number in self.last_page_strings:
             return self.paginate_queryset(queryset, request, view)
+        number, page_size = self._bounds(request, number)
+        offset = (number - 1) * page_size
+        rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
+        return self._finish(request, queryset, rows, number, page_size)
+
+    def paginate_shape(self, shape, request, view=None) -> list[dict]:
+        """`paginate_rows` for an unfiltered list whose page query is a
+        `portfolio.api.compiled.PageShape`: the same page, total, links and 404s, with the
+        page's SQL reused across requests of the same shape."""
+        number = request.query_params.get(self.page_query_param) or 1
+        if number not in self.last_page_strings:
+            number, page_size = self._bounds(request, number)
+            rows = shape.rows(request.user, (number - 1) * page_size, page_size)
+            if rows is not None:
+                return self._finish(request, None, rows, number, page_size)
+        return self.paginate_rows(shape.build(request.user), request, view)
+
+    def _bounds(self, request, number) -> tuple[int, int]:
+        """(page number, page size) of the request; 404 for a page number that is not one."""
         self.request = request
         page_size = self.get_page_size(request)
-        paginator = self.django_paginator_class(queryset, page_size)
         try:
             number = int(number)
         except (TypeError, ValueError):
             number = 0
         if not 1 <= number <= MAX_PAGE:
             raise NotFound(self.invalid_page_message)
-        offset = (number - 1) * page_size
-        rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
+        return number, page_size
+
+    def _finish(self, request, queryset, rows: list[dict], number: int, page_size: int) -> list[dict]:
         if not rows and number > 1:
             raise NotFound(self.invalid_page_message)
+        paginator = self.django_paginator_class(queryset if queryset is not None else rows, page_size)
         # Paginator.count is a cached property: give it the total the query already returned.
         paginator.count = rows[0][TOTAL] if rows else 0
         for row in rows:

@@ -17,7 +17,8 @@ from .. import audit, services
 from ..models import Reflection
 from ..scope import learners_visible_to
 from ..search import search_reflections
-from .filters import IdFilter
+from .compiled import ChildShape, PageShape
+from .filters import FilterBackend, IdFilter
 from .permissions import NotPatientRep
 from .serializers import (
     REFLECTION_LIST_COLUMNS,
@@ -33,6 +34,29 @@ from .serializers import (
     TokenResponseSerializer,
     reflection_list_data,
 )
+
+
+def _listed_reflections(user):
+    return Reflection.objects.visible_to(user).order_by("-occurred_on", "-id")
+
+
+# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
+REFLECTION_PAGE = PageShape(
+    Reflection, lambda user: _listed_reflections(user).values(*REFLECTION_LIST_COLUMNS)
+)
+
+
+def _theme_links(ids):
+    """(reflection id, theme code) of `ids`, as `reflection.themes.all()` orders them (by
+    Competency's default ordering)."""
+    from rubrics.models import Competency
+
+    order = [f"competency__{field}" for field in Competency._meta.ordering]
+    links = Reflection.themes.through.objects.filter(reflection_id__in=ids).order_by(*order)
+    return links.values_list("reflection_id", "competency__code")
+
+
+REFLECTION_THEMES = ChildShape(Reflection.themes.through, _theme_links)
 
 
 class ObtainTokenView(APIView):
@@ -214,23 +238,16 @@ class ReflectionViewSet(
         # The page is rendered from `.values()` rows (the same scope, filters, ordering and
         # pagination as `get_queryset`): one query for the page with the learner's name, one for
         # its theme codes, then one audit row per learner on the page. Same output as
-        # `ReflectionSerializer` (tests/api/test_list_fast_path.py).
-        from rubrics.models import Competency
-
+        # `ReflectionSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
+        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
         from ..site import portfolio_root
 
-        scoped = Reflection.objects.visible_to(request.user).order_by("-occurred_on", "-id")
-        rows = self.filter_queryset(scoped).values(*REFLECTION_LIST_COLUMNS)
-        page = self.paginator.paginate_rows(rows, request, self)
-        # As `reflection.themes.all()` orders them: by Competency's default ordering.
-        theme_order = [f"competency__{field}" for field in Competency._meta.ordering]
-        theme_rows = (
-            Reflection.themes.through.objects.filter(reflection_id__in=[row["id"] for row in page])
-            .order_by(*theme_order)
-            .values_list("reflection_id", "competency__code")
-            if page
-            else []
-        )
+        if FilterBackend.unfiltered(request):
+            page = self.paginator.paginate_shape(REFLECTION_PAGE, request, self)
+        else:
+            rows = self.filter_queryset(_listed_reflections(request.user)).values(*REFLECTION_LIST_COLUMNS)
+            page = self.paginator.paginate_rows(rows, request, self)
+        theme_rows = REFLECTION_THEMES.rows([row["id"] for row in page])
         audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
         return self.get_paginated_response(reflection_list_data(page, theme_rows, portfolio_root()))
 
