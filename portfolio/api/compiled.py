@@ -14,11 +14,11 @@ offset, limit), for two made-up callers who hold those roles and differ in every
 attribute, on two made-up dates, with the database refused while it builds (a scope rule
 that read data while building would bake that data into the SQL). It keeps the SQL only if
 the two texts are identical and the parameters differ exactly where the made-up ids and dates
-went in. Each request then fills in its own
-id and today's date, runs the SQL as it is and converts the columns as Django's compiler
-would (the same converter functions). A shape that fails any check is never cached:
-its requests build their query through the ORM, as before. Either way the rows are those of
-`build(user)`, and `tests/api/test_compiled_pages.py` compares the two for every role.
+went in. Each request then fills in its own id and today's date, runs the SQL as it is and
+converts the columns as Django's compiler would (the same converter functions). A shape that
+fails any check is never reused: its requests build their query through the ORM, as before.
+Either way the rows are those of `build(user)`; `tests/api/test_compiled_pages.py` compares
+the two for every role.
 
 Only the scope-shaped page of an unfiltered list comes here; filtered lists, `?page=last`
 and other databases than PostgreSQL take the ORM path (`PageNumberPagination.paginate_rows`).
