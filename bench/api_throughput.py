@@ -9,7 +9,8 @@
 2. Captures the real responses of `/api/v1/assessments/?page_size=100` and
    `/api/v1/reflections/?page_size=100` and serves them, as plain dicts, from bare DRF views
    (`bench/urls_bench.py`) in the SAME gunicorn server (2 workers, 127.0.0.1 only).
-3. Drives each URL for a fixed time with `wrk` (Debian: `apt-get install -y wrk`), or, if wrk
+3. Drives each URL for a fixed time, in `--rounds` rounds (default 3; ratios are taken within
+   a round, then the median), with `wrk` (Debian: `apt-get install -y wrk`), or, if wrk
    is missing, with a bounded Python threaded loop; prints requests per second and the ratio
    project / bare (goal >= 0.5). On PostgreSQL also a "floor" twin of each list
    (`bench/urls_bench.py`): the project's own SQL, audit write and rendering without building
@@ -29,6 +30,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +50,8 @@ ENDPOINTS = {
 }
 BARE = {"assessments": "/bench/bare/assessments/", "reflections": "/bench/bare/reflections/"}
 FLOOR = {"assessments": "/bench/floor/assessments/", "reflections": "/bench/floor/reflections/"}
+# Experiment: the same page with its JSON rendered by PostgreSQL (assessments only).
+JSON_FLOOR = {"assessments": "/bench/jsonfloor/assessments/"}
 
 
 def free_port() -> int:
@@ -148,6 +152,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all URLs (default 3)")
     args = parser.parse_args()
 
     db_url = _common.choose_database(DB_NAME)
@@ -204,6 +209,10 @@ def main() -> None:
                 want = bare_data[name]
                 assert (got["count"], got["results"]) == (want["count"], want["results"]), name
                 floors[name] = url
+            for name, url in JSON_FLOOR.items():
+                got = client.get(url).json()
+                want = bare_data[name]
+                assert (got["count"], got["results"]) == (want["count"], want["results"]), name
         clear_url_caches()
     connections.close_all()
 
@@ -238,40 +247,56 @@ def main() -> None:
     try:
         headers = {"Authorization": f"Token {token}"}
         wait_until_up(base + BARE["assessments"], headers)
-        for url in [*ENDPOINTS.values(), *BARE.values(), *floors.values()]:
+        experiments = list(JSON_FLOOR.values()) if floors else []
+        for url in [*ENDPOINTS.values(), *BARE.values(), *floors.values(), *experiments]:
             wait_until_up(base + url, headers)
         tool = "wrk" if shutil.which("wrk") else "python"
         if tool == "python":
             print("\nwrk not found (Debian: apt-get install -y wrk); using a bounded Python threaded loop")
         print(
             f"\nload: {tool}, {args.connections} connections, {args.seconds}s per URL, "
-            f"gunicorn {args.workers} workers"
+            f"gunicorn {args.workers} workers, {args.rounds} round(s); the URLs of one list run "
+            "back to back in each round, so a round's ratios compare neighbours in time"
         )
-        for name in ENDPOINTS:
-            runs = [("project", ENDPOINTS[name]), ("bare", BARE[name])]
-            runs += [("floor", floors[name])] if name in floors else []
-            for kind, url in runs:
-                if tool == "wrk":
-                    run_wrk(base + url, token, 2, args.connections, args.threads)  # warm-up
-                    rps, total, bad = run_wrk(base + url, token, args.seconds, args.connections, args.threads)
-                else:
-                    run_python_load(base + url, token, 2, args.connections)
-                    rps, total, bad = run_python_load(base + url, token, args.seconds, args.connections)
-                results[(name, kind)] = rps
-                print(f"  {kind:7} {url:42} {rps:8.1f} req/s  ({total} requests, {bad} non-2xx)")
+        for round_number in range(1, args.rounds + 1):
+            print(f"round {round_number}")
+            for name in ENDPOINTS:
+                runs = [("project", ENDPOINTS[name]), ("bare", BARE[name])]
+                runs += [("floor", floors[name])] if name in floors else []
+                runs += [("jsonfloor", JSON_FLOOR[name])] if name in floors and name in JSON_FLOOR else []
+                for kind, url in runs:
+                    if tool == "wrk":
+                        if round_number == 1:
+                            run_wrk(base + url, token, 2, args.connections, args.threads)  # warm-up
+                        rps, total, bad = run_wrk(
+                            base + url, token, args.seconds, args.connections, args.threads
+                        )
+                    else:
+                        if round_number == 1:
+                            run_python_load(base + url, token, 2, args.connections)
+                        rps, total, bad = run_python_load(base + url, token, args.seconds, args.connections)
+                    results.setdefault((name, kind), []).append(rps)
+                    print(f"  {kind:9} {url:42} {rps:8.1f} req/s  ({total} requests, {bad} non-2xx)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    print("\nratio project / bare (goal >= 0.5)")
+    def ratios(kind: str, name: str) -> tuple[float, str]:
+        per_round = [a / b for a, b in zip(results[(name, kind)], results[(name, "bare")], strict=True)]
+        median = statistics.median(per_round)
+        return median, f"{median:.2f}  (rounds: {', '.join(f'{r:.2f}' for r in per_round)})"
+
+    print("\nratio project / bare, median of the rounds (goal >= 0.5)")
     for name in ENDPOINTS:
-        ratio = results[(name, "project")] / results[(name, "bare")]
-        print(f"  {name:12} {ratio:.2f}  {'OK' if ratio >= 0.5 else 'MISSED'}")
+        median, text = ratios("project", name)
+        print(f"  {name:12} {text}  {'OK' if median >= 0.5 else 'MISSED'}")
     if floors:
         print("\nratio floor / bare (the same SQL, audit write and rendering, no query building)")
         for name in floors:
-            ratio = results[(name, "floor")] / results[(name, "bare")]
-            print(f"  {name:12} {ratio:.2f}")
+            print(f"  {name:12} {ratios('floor', name)[1]}")
+        print("\nratio jsonfloor / bare (experiment: the floor with the JSON made by PostgreSQL)")
+        for name in JSON_FLOOR:
+            print(f"  {name:12} {ratios('jsonfloor', name)[1]}")
     print("\nqueries per request (goal equal at page size 10 and 200, <= 8)")
     for name, (small, large) in query_counts.items():
         print(f"  {name:12} {small} / {large}")

@@ -13,6 +13,8 @@ write (`portfolio.audit.record_reads`) and the same rendering (`*_list_data`). W
 them from the bare views is the work no implementation of the contract can skip: running the
 scoped page query, reading the children, writing the audit rows, turning rows into JSON.
 They answer "how far could any Python-side optimisation take the ratio on this machine?".
+`/bench/jsonfloor/assessments/` goes one step further as an experiment: PostgreSQL renders the
+page, its scores and the JSON in one statement (then the same audit write).
 """
 
 import json
@@ -127,6 +129,83 @@ class FloorReflections(APIView):
         return _floor_response(request, rows, reflection_list_data(rows, themes, portfolio_root()))
 
 
+# The page of assessments rendered to JSON by PostgreSQL itself (an experiment: how far would
+# moving the rendering into the database go?). Columns in ASSESSMENT_LIST_COLUMNS order, then
+# the total; the JSON must parse to what the endpoint returns (checked by api_throughput.py).
+_JSON_PAGE = """
+SELECT json_build_object(
+  'count', coalesce(max(p.total), 0),
+  'results', coalesce(json_agg(json_build_object(
+    'id', p.id,
+    'reflection', p.reflection_id,
+    'learner', json_build_object('id', p.learner_id,
+        'display_name',
+        coalesce(nullif(btrim(p.learner_first || ' ' || p.learner_last), ''), p.learner_username)),
+    'rubric', json_build_object('id', p.rubric_id, 'version', p.rubric_version),
+    'assessor', json_build_object('id', p.assessor_id,
+        'display_name',
+        coalesce(nullif(btrim(p.assessor_first || ' ' || p.assessor_last), ''), p.assessor_username)),
+    'status', p.status,
+    'scores', (SELECT coalesce(json_agg(json_build_object('criterion', s.criterion_id, 'level', s.level_id,
+                  'points', l.points, 'comment', s.comment) ORDER BY c.sort_order, s.criterion_id), '[]')
+               FROM assessments_score s JOIN rubrics_criterion c ON c.id = s.criterion_id
+               LEFT JOIN rubrics_level l ON l.id = s.level_id WHERE s.assessment_id = p.id),
+    'total', p.total_score,
+    'max_score', p.max_score,
+    'overall_comment', p.overall_comment,
+    'finalised_at', CASE WHEN p.finalised_at IS NULL THEN NULL ELSE
+        to_char(p.finalised_at AT TIME ZONE %s, 'YYYY-MM-DD"T"HH24:MI:SS')
+        || CASE WHEN date_part('microseconds', p.finalised_at)::bigint %% 1000000 = 0 THEN ''
+                ELSE to_char(p.finalised_at AT TIME ZONE %s, '.US') END
+        || CASE WHEN (p.finalised_at AT TIME ZONE %s) = (p.finalised_at AT TIME ZONE 'UTC') THEN 'Z'
+                ELSE '+' || to_char((p.finalised_at AT TIME ZONE %s) - (p.finalised_at AT TIME ZONE 'UTC'),
+                                    'HH24:MI') END END,
+    'version', p.version,
+    'supersedes', p.supersedes_id,
+    'superseded_by', p.superseded_by_id
+  ) ORDER BY p.n), '[]'))::text,
+  array_agg(p.id ORDER BY p.n), array_agg(p.learner_id ORDER BY p.n)
+FROM (SELECT page.*, row_number() OVER () AS n FROM ({page}) AS page(
+  id, reflection_id, learner_id, learner_first, learner_last, learner_username, rubric_id, rubric_version,
+  assessor_id, assessor_first, assessor_last, assessor_username, status, total_score, max_score,
+  overall_comment, finalised_at, version, supersedes_id, superseded_by_id, total)) AS p
+"""
+_json_compiled: dict = {}
+
+
+class JsonFloorAssessments(APIView):
+    """Page, scores and JSON from one PostgreSQL statement; then the same audit write."""
+
+    def get(self, request):
+        from django.conf import settings
+        from django.db import connection
+        from django.db.models import Count, Window
+        from django.http import HttpResponse
+
+        from assessments.api.serializers import ASSESSMENT_LIST_COLUMNS
+        from assessments.models import Assessment
+        from portfolio import audit
+
+        user = request.user
+        if user.pk not in _json_compiled:
+            scoped = Assessment.objects.visible_to(user).order_by("-created_at", "-id")
+            page = scoped.values(*ASSESSMENT_LIST_COLUMNS).annotate(_t=Window(Count("pk")))[:100]
+            sql, params = page.query.get_compiler(using=page.db).as_sql()
+            tz = settings.TIME_ZONE
+            _json_compiled[user.pk] = (_JSON_PAGE.replace("{page}", sql), [tz, tz, tz, tz, *params])
+        sql, params = _json_compiled[user.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            body, ids, learners = cursor.fetchone()
+        audit.record_reads(
+            user,
+            [{"id": pk, "learner_id": lr} for pk, lr in zip(ids or [], learners or [], strict=True)],
+            via="api",
+            object_type=Assessment.__name__,
+        )
+        return HttpResponse(body, content_type="application/json")
+
+
 class BareAssessments(APIView):
     def get(self, request):
         return Response(BARE["assessments"])
@@ -142,6 +221,7 @@ urlpatterns = [
     path("bench/bare/reflections/", BareReflections.as_view()),
     path("bench/floor/assessments/", FloorAssessments.as_view()),
     path("bench/floor/reflections/", FloorReflections.as_view()),
+    path("bench/jsonfloor/assessments/", JsonFloorAssessments.as_view()),
     path("", include("config.urls")),
 ]
 
