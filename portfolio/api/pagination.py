@@ -32,7 +32,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         number, page_size = self._bounds(request, number)
         offset = (number - 1) * page_size
         rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
-        return self._finish(request, queryset, rows, number, page_size)
+        return self._finish(queryset, rows, number, page_size)
 
     def paginate_shape(self, shape, request, view=None) -> list[dict]:
         """`paginate_rows` for an unfiltered list whose page query is a
@@ -43,7 +43,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             number, page_size = self._bounds(request, number)
             rows = shape.rows(request.user, (number - 1) * page_size, page_size)
             if rows is not None:
-                return self._finish(request, None, rows, number, page_size)
+                return self._finish(None, rows, number, page_size)
         return self.paginate_rows(shape.build(request.user), request, view)
 
     def _bounds(self, request, number) -> tuple[int, int]:
@@ -58,7 +58,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise NotFound(self.invalid_page_message)
         return number, page_size
 
-    def _finish(self, request, queryset, rows: list[dict], number: int, page_size: int) -> list[dict]:
+    def _finish(self, queryset, rows: list[dict], number: int, page_size: int) -> list[dict]:
         if not rows and number > 1:
             raise NotFound(self.invalid_page_message)
         paginator = self.django_paginator_class(queryset if queryset is not None else rows, page_size)
