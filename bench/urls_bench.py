@@ -51,32 +51,20 @@ def _children_sql(queryset) -> str:
 
 
 def _page(kind: str, user) -> tuple[list[dict], list]:
+    """The page of 100 and its children, from SQL compiled once per (kind, user) from the
+    project's own page and children queries."""
     from django.db import connection
-    from django.db.models import Count, Window
 
     key = (kind, user.pk)
     if key not in _compiled:
         if kind == "assessments":
-            from assessments.api.serializers import ASSESSMENT_LIST_COLUMNS, SCORE_LIST_COLUMNS
-            from assessments.api.views import SCORE_ORDER
-            from assessments.models import Assessment, Score
-
-            scoped = Assessment.objects.visible_to(user).order_by("-created_at", "-id")
-            rows = scoped.values(*ASSESSMENT_LIST_COLUMNS)
-            children = Score.objects.filter(assessment_id__in=[0]).order_by(*SCORE_ORDER)
-            children = children.values_list(*SCORE_LIST_COLUMNS)
+            from assessments.api.views import LIST_PAGE as page_shape
+            from assessments.api.views import LIST_SCORES as children
         else:
-            from portfolio.api.serializers import REFLECTION_LIST_COLUMNS
-            from portfolio.models import Reflection
-            from rubrics.models import Competency
-
-            scoped = Reflection.objects.visible_to(user).order_by("-occurred_on", "-id")
-            rows = scoped.values(*REFLECTION_LIST_COLUMNS)
-            order = [f"competency__{field}" for field in Competency._meta.ordering]
-            children = Reflection.themes.through.objects.filter(reflection_id__in=[0]).order_by(*order)
-            children = children.values_list("reflection_id", "competency__code")
-        page = rows.annotate(_page_total=Window(Count("pk")))[:100]
-        _compiled[key] = (*_compile(page), _children_sql(children))
+            from portfolio.api.views import REFLECTION_PAGE as page_shape
+            from portfolio.api.views import REFLECTION_THEMES as children
+        page = page_shape.page_queryset(user, 0, 100)
+        _compiled[key] = (*_compile(page), _children_sql(children.build([0])))
     sql, params, names, children_sql = _compiled[key]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -179,17 +167,15 @@ class JsonFloorAssessments(APIView):
     def get(self, request):
         from django.conf import settings
         from django.db import connection
-        from django.db.models import Count, Window
         from django.http import HttpResponse
 
-        from assessments.api.serializers import ASSESSMENT_LIST_COLUMNS
+        from assessments.api.views import LIST_PAGE
         from assessments.models import Assessment
         from portfolio import audit
 
         user = request.user
         if user.pk not in _json_compiled:
-            scoped = Assessment.objects.visible_to(user).order_by("-created_at", "-id")
-            page = scoped.values(*ASSESSMENT_LIST_COLUMNS).annotate(_t=Window(Count("pk")))[:100]
+            page = LIST_PAGE.page_queryset(user, 0, 100)
             sql, params = page.query.get_compiler(using=page.db).as_sql()
             tz = settings.TIME_ZONE
             _json_compiled[user.pk] = (_JSON_PAGE.replace("{page}", sql), [tz, tz, tz, tz, *params])

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from portfolio import audit
 from portfolio import roles as R
 from portfolio.api.compiled import ChildShape, PageShape
-from portfolio.api.filters import FilterBackend
 from portfolio.api.permissions import HasAnyRole, NotPatientRep
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
@@ -42,7 +41,7 @@ def _listed(user):
 
 
 # The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-LIST_PAGE = PageShape(Assessment, lambda user: _listed(user).values(*ASSESSMENT_LIST_COLUMNS))
+LIST_PAGE = PageShape(Assessment, _listed, ASSESSMENT_LIST_COLUMNS)
 LIST_SCORES = ChildShape(
     Score,
     lambda ids: (
@@ -89,11 +88,7 @@ class AssessmentViewSet(
         # its scores, then one audit row per learner on the page. Same output as
         # `AssessmentSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
         # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        if FilterBackend.unfiltered(request):
-            page = self.paginator.paginate_shape(LIST_PAGE, request, self)
-        else:
-            rows = self.filter_queryset(_listed(request.user)).values(*ASSESSMENT_LIST_COLUMNS)
-            page = self.paginator.paginate_rows(rows, request, self)
+        page = self.paginator.paginate_list(LIST_PAGE, request, self)
         score_rows = LIST_SCORES.rows([row["id"] for row in page])
         audit.record_reads(
             request.user,

@@ -191,15 +191,20 @@ class PageShape:
 
     Args:
         model: the listed model (its database is the one the compiled SQL runs on).
-        build: `build(user)` → the `.values()` queryset of everything `user` may list, ordered
-            (scope, ordering and columns: exactly what the ORM path paginates).
+        listed: `listed(user)` → everything `user` may list, ordered (the scope rule's queryset).
+        columns: the `.values()` columns of a page.
         cache_size: how many shapes to keep (least recently used go first).
     """
 
-    def __init__(self, model, build: Callable[[object], QuerySet], cache_size: int = 256):
+    def __init__(self, model, listed: Callable[[object], QuerySet], columns, cache_size: int = 256):
         self.model = model
-        self.build = build
+        self.listed = listed
+        self.columns = tuple(columns)
         self.shapes = _Shapes(cache_size)
+
+    def build(self, user) -> QuerySet:
+        """The `.values()` rows `user` may list, in order: what the ORM path paginates."""
+        return self.listed(user).values(*self.columns)
 
     def page_queryset(self, user, offset: int, limit: int) -> QuerySet:
         """The ORM query of one page, with the total as `TOTAL` on every row."""

@@ -3,6 +3,8 @@ from django.db.models import Count, Window
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
+from .filters import FilterBackend
+
 TOTAL = "_page_total"
 # No list has this many pages; a larger number is "past the end" without asking the database
 # (an OFFSET beyond 64 bits is an error there, not an empty page).
@@ -33,6 +35,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (number - 1) * page_size
         rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
         return self._finish(queryset, rows, number, page_size)
+
+    def paginate_list(self, shape, request, view) -> list[dict]:
+        """A page of a list endpoint's rows (`portfolio.api.compiled.PageShape`): with filter
+        parameters, the view's filters on the ORM query (`paginate_rows`); without, the
+        page's SQL reused across requests of the same shape (`paginate_shape`)."""
+        if FilterBackend.unfiltered(request):
+            return self.paginate_shape(shape, request, view)
+        rows = view.filter_queryset(shape.listed(request.user)).values(*shape.columns)
+        return self.paginate_rows(rows, request, view)
 
     def paginate_shape(self, shape, request, view=None) -> list[dict]:
         """`paginate_rows` for an unfiltered list whose page query is a

@@ -18,7 +18,7 @@ from ..models import Reflection
 from ..scope import learners_visible_to
 from ..search import search_reflections
 from .compiled import ChildShape, PageShape
-from .filters import FilterBackend, IdFilter
+from .filters import IdFilter
 from .permissions import NotPatientRep
 from .serializers import (
     REFLECTION_LIST_COLUMNS,
@@ -41,9 +41,7 @@ def _listed_reflections(user):
 
 
 # The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-REFLECTION_PAGE = PageShape(
-    Reflection, lambda user: _listed_reflections(user).values(*REFLECTION_LIST_COLUMNS)
-)
+REFLECTION_PAGE = PageShape(Reflection, _listed_reflections, REFLECTION_LIST_COLUMNS)
 
 
 def _theme_links(ids):
@@ -242,11 +240,7 @@ class ReflectionViewSet(
         # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
         from ..site import portfolio_root
 
-        if FilterBackend.unfiltered(request):
-            page = self.paginator.paginate_shape(REFLECTION_PAGE, request, self)
-        else:
-            rows = self.filter_queryset(_listed_reflections(request.user)).values(*REFLECTION_LIST_COLUMNS)
-            page = self.paginator.paginate_rows(rows, request, self)
+        page = self.paginator.paginate_list(REFLECTION_PAGE, request, self)
         theme_rows = REFLECTION_THEMES.rows([row["id"] for row in page])
         audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
         return self.get_paginated_response(reflection_list_data(page, theme_rows, portfolio_root()))

@@ -113,24 +113,24 @@ def test_today_is_the_requests_not_the_caches(world, data):
 def test_a_page_query_that_reads_the_database_while_building_is_not_reused(world, data):
     def build(user):
         ids = list(Reflection.objects.values_list("pk", flat=True))  # runs a query while building
-        return Reflection.objects.filter(pk__in=ids).order_by("-id").values("id")
+        return Reflection.objects.filter(pk__in=ids).order_by("-id")
 
-    shape = PageShape(Reflection, build)
+    shape = PageShape(Reflection, build, ("id",))
     assert shape.rows(world.examiner, 0, 10) is None
 
 
 @on_postgresql
 def test_a_page_query_that_uses_more_of_the_user_than_id_and_roles_is_not_reused(world, data):
     def build(user):
-        return Reflection.objects.filter(learner__username=user.username).order_by("-id").values("id")
+        return Reflection.objects.filter(learner__username=user.username).order_by("-id")
 
-    shape = PageShape(Reflection, build)
+    shape = PageShape(Reflection, build, ("id",))
     assert shape.rows(world.learner_a, 0, 10) is None
 
 
 @on_postgresql
 def test_a_distinct_page_query_is_not_reused(world, data):
-    shape = PageShape(Reflection, lambda user: Reflection.objects.distinct().order_by("-id").values("id"))
+    shape = PageShape(Reflection, lambda user: Reflection.objects.distinct().order_by("-id"), ("id",))
     assert shape.rows(world.admin, 0, 10) is None
 
 
