@@ -21,7 +21,8 @@ Either way the rows are those of `build(user)`; `tests/api/test_compiled_pages.p
 the two for every role.
 
 Only the scope-shaped page of an unfiltered list comes here; filtered lists, `?page=last`
-and other databases than PostgreSQL take the ORM path (`PageNumberPagination.paginate_rows`).
+and other databases than PostgreSQL take the ORM path (`PageNumberPagination.paginate_list`
+chooses).
 
 `ChildShape` does the same for the second query of a page (its scores or theme codes), whose
 SQL depends only on how many ids the page has: built twice with two sets of made-up ids.
