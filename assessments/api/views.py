@@ -37,6 +37,7 @@ SCORE_ORDER = ("criterion__sort_order", "criterion_id")
 
 
 def _listed(user):
+    """The assessments `user` may see, in list order (the list, detail and write views)."""
     return Assessment.objects.visible_to(user).order_by("-created_at", "-id")
 
 
@@ -73,13 +74,12 @@ class AssessmentViewSet(
 
     def get_queryset(self):
         return (
-            Assessment.objects.visible_to(self.request.user)
+            _listed(self.request.user)
             .select_related("reflection__learner", "rubric", "assessor", "superseded_by")
             .prefetch_related(
                 Prefetch("scores", queryset=Score.objects.select_related("level").order_by(*SCORE_ORDER))
             )
             .annotate(learner_id=F("reflection__learner_id"))
-            .order_by("-created_at", "-id")
         )
 
     def list(self, request, *args, **kwargs):

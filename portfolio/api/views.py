@@ -37,6 +37,7 @@ from .serializers import (
 
 
 def _listed_reflections(user):
+    """The reflections `user` may see, in list order (the list, detail and write views)."""
     return Reflection.objects.visible_to(user).order_by("-occurred_on", "-id")
 
 
@@ -222,10 +223,10 @@ class ReflectionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Reflection.objects.none()
-        scoped = Reflection.objects.visible_to(self.request.user)
+        scoped = _listed_reflections(self.request.user)
         if self.action in ("partial_update", "submit"):
             scoped = scoped.filter(learner=self.request.user)
-        return scoped.select_related("learner").prefetch_related("themes").order_by("-occurred_on", "-id")
+        return scoped.select_related("learner").prefetch_related("themes")
 
     def get_serializer_context(self):
         from ..site import portfolio_root
