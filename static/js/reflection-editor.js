@@ -110,6 +110,12 @@
             }
           }
           say("Saved at " + result.data.saved_at + ".");
+          if (dirty && pendingSubmitter === null) {
+            // Typing went on while this save was on its way: save that too, now, rather than
+            // leave it for the next tick (a focusout during the save found it busy).
+            save();
+            return;
+          }
         } else if (result.status === 409) {
           stopped = true;
           say(result.data.detail + " Automatic saving has stopped: copy any text you need, then reload the page.", true);

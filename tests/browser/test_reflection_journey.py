@@ -132,6 +132,14 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []
 
 
+def autosave_carrying(text):
+    """Matches the response to an autosave whose posted form holds `text`."""
+    def match(response):
+        request = response.request
+        return "/autosave/" in request.url and text in (request.post_data or "")
+    return match
+
+
 def test_a_new_reflection_is_autosaved_before_the_first_save(browser_page, login, check_a11y, shot):
     """Nothing typed is lost before "Save draft": once the required fields are filled in, the
     first autosave creates the draft and the page becomes its edit form."""
@@ -147,18 +155,22 @@ def test_a_new_reflection_is_autosaved_before_the_first_save(browser_page, login
     check_a11y(page)
     page.locator("#id_title").fill("Lived-experience session on homelessness")
     page.locator("#id_kind").select_option("lived_experience")
-    page.locator("#id_section_so_what").fill("<p>Hospital discharge to nowhere.</p>")
-    page.locator("#id_section_now_what").focus()
+    # Waiting for the autosave that carries the text (not just for "Saved at", which an earlier
+    # save may print) also keeps this test from reading the in-memory SQLite test database
+    # while the server writes it, which would lock it.
+    with page.expect_response(autosave_carrying("discharge to nowhere"), timeout=15000):
+        page.locator("#id_section_so_what").fill("<p>Hospital discharge to nowhere.</p>")
+        page.locator("#id_section_now_what").focus()
     expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
     expect(page).to_have_url(re.compile(r"/portfolio/reflections/\d+/edit/$"))
     reflection = Reflection.objects.get(learner=learner)
     assert reflection.status == "draft" and "before the title" in reflection.sections["what"]
-    # It goes on autosaving to the same draft, and a reload shows the text. (The status is
-    # cleared first so that "Saved at" proves this save finished: reading the database while
-    # the server writes would lock the in-memory SQLite test database.)
-    page.locator("#autosave-status").evaluate("el => { el.textContent = ''; }")
-    page.locator("#id_section_now_what").fill("<p>Ask the discharge team about housing.</p>")
-    page.locator("#id_section_what").focus()
+    assert "nowhere" in reflection.sections["so_what"]
+    # It goes on autosaving to the same draft, and a reload shows the text.
+    with page.expect_response(autosave_carrying("housing"), timeout=15000) as saved:
+        page.locator("#id_section_now_what").fill("<p>Ask the discharge team about housing.</p>")
+        page.locator("#id_section_what").focus()
+    assert saved.value.status == 200
     expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
     reflection.refresh_from_db()
     assert "housing" in reflection.sections["now_what"]
