@@ -191,14 +191,37 @@ def _pack_html_class():
     return PackHTML
 
 
+def _release_layout(document, _pdf) -> None:
+    """WeasyPrint finisher: let the laid-out pages go before the PDF is serialised.
+
+    By the time a finisher runs, every page is drawn into its content stream and the tag tree is
+    built, so what is left (``pdf.write``) reads only the PDF objects. The page boxes and the
+    parsed HTML are the largest thing in memory (about 150 MB of a 200-reflection pack) and
+    were otherwise kept until the bytes were out, on top of the serialisation's own peak.
+    (``Page._page_box`` and ``Document._html`` are WeasyPrint 70 internals: re-check on upgrade;
+    if they are gone this does nothing.)
+    """
+    for page in document.pages:
+        if hasattr(page, "_page_box"):
+            page._page_box = None
+        page.links = []
+    if hasattr(document, "_html"):
+        document._html = None
+
+
 def html_to_pdf(html: str, fetcher=None) -> bytes:
     """Render print HTML to PDF/A-3a bytes with our stylesheet and the restricted fetcher."""
     from weasyprint import CSS
 
     fetcher = fetcher or make_fetcher()
     css = CSS(string=stylesheet_source(), base_url=BASE_URL, url_fetcher=fetcher)
-    document = _pack_html_class()(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[css], pdf_variant=PDF_VARIANT, pdf_tags=True)
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+    # Render, then write, holding no reference to the parsed HTML, so that the finisher can
+    # free the layout before serialisation.
+    rendering = _pack_html_class()(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[css], **options
+    )
+    return rendering.write_pdf(finisher=_release_layout, **options)
 
 
 def render_pack(snapshot, export_id) -> bytes:

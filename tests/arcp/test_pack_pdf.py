@@ -67,6 +67,13 @@ def test_chosen_levels_are_marked_in_words(pack):
     assert "Comment on criterion 1." in pack.text
 
 
+def test_no_template_syntax_reaches_the_page(pack):
+    """A template comment written over two lines ({# ... #} is one-line only) is printed, and
+    any markup in it with it."""
+    for syntax in ("{#", "#}", "{%", "%}", "{{", "}}"):
+        assert syntax not in pack.text
+
+
 def test_superseded_assessment_not_drawn_but_reported(pack):
     assert "was superseded" in pack.text
     assert "Marked against the wrong criterion descriptors" in pack.text
