@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import mimetypes
 import posixpath
 import re
@@ -225,5 +226,9 @@ def html_to_pdf(html: str, fetcher=None) -> bytes:
 
 
 def render_pack(snapshot, export_id) -> bytes:
-    """Snapshot → PDF bytes."""
-    return html_to_pdf(render_html(snapshot, export_id))
+    """Snapshot → PDF bytes. The snapshot is let go once its HTML is written (the caller passes
+    it in without keeping it), so that it is not held through the layout."""
+    html = render_html(snapshot, export_id)
+    del snapshot
+    gc.collect()  # its ORM objects refer to each other (prefetch caches): free them now
+    return html_to_pdf(html)

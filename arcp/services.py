@@ -135,8 +135,9 @@ def build_pack(
         _check_may_export(by, learner)
     _check_period(period_from, period_to)
     export_id = uuid.uuid4()
-    snapshot = evidence.gather(learner, period_from, period_to)
-    data = pdf.render_pack(snapshot, export_id)
+    # The snapshot (ORM objects of every reflection in the period) is needed only to write the
+    # HTML: not keeping it through WeasyPrint's layout lowers the export's peak memory.
+    data = pdf.render_pack(evidence.gather(learner, period_from, period_to), export_id)
     return _store(export_id, learner, period_from, period_to, data, by, via)
 
 
