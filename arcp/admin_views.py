@@ -11,8 +11,8 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portfolio import roles as R
 from portfolio.models import Cohort
+from reflect import roles as R
 
 from . import services
 from .forms import PeriodForm

@@ -41,9 +41,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from assessments.models import Assessment, Feedback, Score
+from assessments.models import Assessment, Score
+from feedback.models import Feedback
 from portfolio.models import Enrolment, Placement, Reflection, ReviewEvent, Setting
-from portfolio.people import display_name
+from reflect.people import display_name
 from rubrics.models import Competency, Criterion, Level
 
 from .models import ArcpReview
@@ -482,7 +483,7 @@ def summarise(snapshot: Snapshot) -> dict:
 def statement_label(key: str) -> str:
     """The feedback instrument's wording for a rating key (the key itself if unknown)."""
     try:
-        from assessments import instrument
+        from feedback import instrument
 
         return instrument.item(key).prompt
     except (ImportError, KeyError, AttributeError):
@@ -492,7 +493,7 @@ def statement_label(key: str) -> str:
 def statement_order(key: str) -> int:
     """Position of a statement in the instrument (unknown keys last)."""
     try:
-        from assessments import instrument
+        from feedback import instrument
 
         return list(instrument.KEYS).index(key)
     except (ImportError, ValueError, AttributeError):
@@ -502,7 +503,7 @@ def statement_order(key: str) -> int:
 def rating_label(value) -> str:
     """ "4 (Very good)"; "Does not apply" for None."""
     try:
-        from assessments import instrument
+        from feedback import instrument
 
         words = instrument.label(value)
     except (ImportError, AttributeError):

@@ -1,6 +1,6 @@
 """Render an evidence snapshot to a tagged, archival PDF with WeasyPrint.
 
-- Templates: ``templates/pdf/arcp_pack.html`` and the print stylesheet ``templates/pdf/arcp.css``
+- Templates: ``arcp/pdf/arcp_pack.html`` and the print stylesheet ``arcp/pdf/arcp.css``
   (``@page`` rules: running header with the learner's name, "Page N of M").
 - Output: PDF/A-3a (``pdf_variant="pdf/a-3a"``): archival *and* tagged (WeasyPrint turns tags on
   for the "a" conformance level), with every font embedded (DejaVu, from the system's
@@ -31,7 +31,7 @@ from django.utils._os import safe_join
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portfolio.sanitize import sanitize_html
+from reflect.sanitize import sanitize_html
 
 from .evidence import LATE_DAYS
 
@@ -158,11 +158,11 @@ def render_html(snapshot, export_id) -> str:
         "late_days": LATE_DAYS,
         "theme_chart": theme_chart_svg(snapshot.summary["theme_coverage"]),
     }
-    return render_to_string("pdf/arcp_pack.html", context)
+    return render_to_string("arcp/pdf/arcp_pack.html", context)
 
 
 def stylesheet_source() -> str:
-    return get_template("pdf/arcp.css").template.source
+    return get_template("arcp/pdf/arcp.css").template.source
 
 
 @functools.cache

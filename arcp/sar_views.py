@@ -10,9 +10,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
-from portfolio import roles as R
-from portfolio.api.permissions import HasAnyRole
 from portfolio.views import portfolio_login_required, render
+from reflect import roles as R
+from reflect.api.permissions import HasAnyRole
 
 from . import subject_access
 

@@ -21,9 +21,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portfolio import audit, scope
-from portfolio import roles as R
+from portfolio import scope
 from portfolio.models import Cohort, Enrolment
+from reflect import audit
+from reflect import roles as R
 
 from . import evidence, pdf
 from .models import ArcpExport, ArcpReview, CohortExport
@@ -243,7 +244,7 @@ def record_review(
         Http404: the learner is not in a cohort on the examiner's panel.
         ValidationError: bad outcome, reason codes, period or pack (by field).
     """
-    from portfolio.sanitize import to_plain_text
+    from reflect.sanitize import to_plain_text
 
     if not R.has_role(examiner, R.EXAMINER):
         raise PermissionDenied("Only examiners on the learner's ARCP panel record outcomes.")

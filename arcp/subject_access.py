@@ -38,10 +38,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import audit
-from portfolio import roles as R
-from portfolio.models import Allocation, AuditEvent, Panel, Reflection
-from portfolio.people import display_name
+from portfolio.models import Allocation, Panel, Reflection
+from reflect import audit
+from reflect import roles as R
+from reflect.models import AuditEvent
+from reflect.people import display_name
 
 from .models import ArcpExport, ArcpReview
 
@@ -201,7 +202,7 @@ def assessments(learner) -> list[dict[str, Any]]:
 
 def feedback(learner) -> list[dict[str, Any]]:
     """Feedback about the learner, withdrawn feedback excluded."""
-    from assessments.models import Feedback
+    from feedback.models import Feedback
 
     rows = Feedback.objects.filter(learner=learner, withdrawn_at__isnull=True).order_by("submitted_at", "pk")
     return [

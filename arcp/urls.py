@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("portfolio.api.urls")),
     path("", include("rubrics.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("feedback.api.urls")),
     path("", include("arcp.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -19,5 +20,5 @@ api_patterns = [
 urlpatterns = [
     path("api/v1/", include(api_patterns)),
     # Patient representatives' one-time links: public, no login, outside the portfolio page.
-    path("feedback/", include("assessments.feedback_public_urls")),
+    path("feedback/", include("feedback.public_urls")),
 ]

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from portfolio import audit, scope
-from portfolio import roles as R
+from portfolio import scope
 from portfolio.models import Enrolment, Panel
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
+from reflect import audit
+from reflect import roles as R
 
 from . import services
 from .forms import PeriodForm, ReviewForm, VerifyForm

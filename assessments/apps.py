@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 class AssessmentsConfig(AppConfig):
     name = "assessments"
-    verbose_name = "Assessments and feedback"
+    verbose_name = "Assessments"
     default_auto_field = "django.db.models.BigAutoField"

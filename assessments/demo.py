@@ -9,8 +9,8 @@ second markings are made once. If no non-draft reflection exists, nothing is cre
 
 from __future__ import annotations
 
-from portfolio import roles as R
 from portfolio.models import Allocation, Reflection
+from reflect import roles as R
 
 from . import services
 from .models import Assessment, ModerationRequest
@@ -44,7 +44,7 @@ def seed(ctx) -> None:
     Returns:
         None.
     """
-    from .feedback_demo import seed_feedback
+    from feedback.demo import seed_feedback
 
     seed_feedback(ctx)  # patient-representative feedback; independent of marking
 

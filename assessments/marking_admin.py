@@ -22,10 +22,10 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portfolio import audit
-from portfolio import roles as R
 from portfolio.admin_views import ReadOnlyAdminViewSet
-from portfolio.people import display_name
+from reflect import audit
+from reflect import roles as R
+from reflect.people import display_name
 
 from . import moderation, services
 from .models import Assessment, ModerationRequest

@@ -27,12 +27,13 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from portfolio import audit, scope
-from portfolio import roles as R
-from portfolio.errors import Conflict, PermissionDenied, StaleVersion, ValidationError
-from portfolio.locking import bump_version
+from portfolio import scope
 from portfolio.models import Reflection
-from portfolio.sanitize import to_plain_text
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Conflict, PermissionDenied, StaleVersion, ValidationError
+from reflect.locking import bump_version
+from reflect.sanitize import to_plain_text
 from rubrics.models import Criterion, Level, Rubric
 
 from .models import Assessment, ModerationRequest, Score

@@ -18,12 +18,12 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from portfolio import audit
-from portfolio import roles as R
-from portfolio.errors import Conflict, StaleVersion
 from portfolio.models import Reflection
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Conflict, StaleVersion
 from rubrics.models import Criterion, Rubric
 
 from . import services

@@ -1,4 +1,3 @@
-"""Wagtail admin for the assessments app; each part declares its viewsets in its own module."""
+"""Wagtail admin for the assessments app: marking and moderation (`marking_admin`)."""
 
-from . import feedback_admin  # noqa: F401, I001
-from . import marking_admin  # noqa: F401, I001
+from . import marking_admin  # noqa: F401

@@ -121,9 +121,10 @@ def seed(
     from django.db import transaction
     from django.utils import timezone
 
-    from assessments.models import Assessment, Feedback, FeedbackInvitation, Score
-    from portfolio import roles as R
+    from assessments.models import Assessment, Score
+    from feedback.models import Feedback, FeedbackInvitation
     from portfolio.models import Allocation, Cohort, Enrolment, Panel, Reflection
+    from reflect import roles as R
     from rubrics import services as rubric_services
     from rubrics.models import Competency, Criterion, Level, Rubric
 

@@ -53,9 +53,10 @@ BODY = (
 
 
 def setup_world():
-    from assessments.models import Assessment, Feedback, FeedbackInvitation, Score
-    from portfolio import roles as R
+    from assessments.models import Assessment, Score
+    from feedback.models import Feedback, FeedbackInvitation
     from portfolio.models import Cohort, Enrolment, Reflection
+    from reflect import roles as R
     from rubrics.models import Competency, Criterion, Level, Rubric
 
     User = django.contrib.auth.get_user_model()

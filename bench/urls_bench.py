@@ -93,7 +93,7 @@ class FloorAssessments(APIView):
     def get(self, request):
         from assessments.api.serializers import assessment_list_data
         from assessments.models import Assessment
-        from portfolio import audit
+        from reflect import audit
 
         rows, scores = _page("assessments", request.user)
         audit.record_reads(
@@ -107,10 +107,10 @@ class FloorAssessments(APIView):
 
 class FloorReflections(APIView):
     def get(self, request):
-        from portfolio import audit
         from portfolio.api.serializers import reflection_list_data
         from portfolio.models import Reflection
         from portfolio.site import portfolio_root
+        from reflect import audit
 
         rows, themes = _page("reflections", request.user)
         audit.record_reads(request.user, rows, via="api", object_type=Reflection.__name__)
@@ -171,7 +171,7 @@ class JsonFloorAssessments(APIView):
 
         from assessments.api.views import LIST_PAGE
         from assessments.models import Assessment
-        from portfolio import audit
+        from reflect import audit
 
         user = request.user
         if user.pk not in _json_compiled:

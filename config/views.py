@@ -2,7 +2,7 @@
 
 from django.views import defaults
 
-from portfolio.api import exceptions as api
+from reflect.api import exceptions as api
 
 
 def _is_api(request) -> bool:

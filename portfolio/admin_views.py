@@ -27,12 +27,15 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from . import audit, scope
-from . import roles as R
+from reflect import audit
+from reflect import roles as R
+from reflect.models import AuditEvent
+from reflect.people import display_name
+from reflect.sanitize import sanitize_html
+
+from . import scope
 from .csv_import import ALLOCATION_COLUMNS, IMPORTERS, MAX_BYTES, MEMBER_COLUMNS
-from .models import Allocation, AuditEvent, Cohort, Panel, Reflection
-from .people import display_name
-from .sanitize import sanitize_html
+from .models import Allocation, Cohort, Panel, Reflection
 
 User = get_user_model()
 

@@ -29,8 +29,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import audit
-from . import roles as R
+from reflect import audit
+from reflect import roles as R
+
 from .models import Allocation, Cohort, Enrolment
 
 MEMBER_COLUMNS = ("username", "first_name", "last_name", "email", "cohort")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import roles as R
+from reflect import roles as R
+
 from .models import Allocation, Cohort, Enrolment, Panel
 from .setup import ensure_portfolio_page
 

@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from . import roles as R
+from reflect import roles as R
 
 _AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("scope_as_of", default=None)
 

@@ -26,15 +26,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 
-from . import audit
-from . import roles as R
-from .errors import Conflict
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Conflict
+from reflect.locking import bump_version
+from reflect.people import display_name
+from reflect.sanitize import sanitize_html, to_plain_text
+
 from .identifiers import Finding, find_identifiers
-from .locking import bump_version
 from .models import Allocation, Placement, Reflection, ReviewEvent, Setting
-from .people import display_name
 from .reflective_models import get_model
-from .sanitize import sanitize_html, to_plain_text
 from .scope import is_allocated_tutor
 
 logger = logging.getLogger(__name__)

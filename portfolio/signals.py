@@ -33,7 +33,7 @@ def forget_portfolio_root_on_page_event(sender, **kwargs):
 
 
 def _audit_rubric_status(sender, rubric, action, by=None, **kwargs):
-    from . import audit
+    from reflect import audit
 
     audit.record(by, f"rubric_{action}", obj=rubric, via="admin", slug=rubric.slug, version=rubric.version)
 

@@ -14,9 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, services
-from . import roles as R
-from .errors import Conflict, StaleVersion
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Conflict, StaleVersion
+
+from . import services
 from .forms import ReflectionForm, ReviewCommentForm, SignOffForm, SubmitForm
 from .models import Allocation, Cohort, Panel, Reflection
 from .reflective_models import MODELS, get_model

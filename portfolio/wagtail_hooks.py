@@ -16,9 +16,13 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from reflect import navigation
+from reflect.models import AuditEvent
+from reflect.people import display_name
+
 from . import admin_views as av
-from .models import Allocation, AuditEvent, Cohort, Enrolment, Panel, Placement, Reflection
-from .people import display_name
+from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
+from .site import portfolio_url
 
 
 def _cohort_of(learner):
@@ -272,3 +276,9 @@ def register_csv_import_menu_item():
         icon_name="upload",
         order=220,
     )
+
+
+# --- Site navigation ----------------------------------------------------------------------
+@hooks.register(navigation.HOOK)
+def portfolio_nav_items(request):
+    return [navigation.NavItem("My dashboard", portfolio_url("dashboard"), order=0)]

@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from portfolio import roles as R
 from portfolio.models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
+from reflect import roles as R
 
 TODAY = datetime.date.today
 
@@ -270,7 +270,7 @@ def arcp_feedback(learner, occurred_on, anonymous=False, name="Maureen Doyle", w
     """A patient-representative feedback row (with its used invitation)."""
     import secrets
 
-    from assessments.models import Feedback, FeedbackInvitation
+    from feedback.models import Feedback, FeedbackInvitation
 
     invitation = FeedbackInvitation.objects.create(
         learner=learner,
@@ -342,14 +342,14 @@ class ArcpReviewFactory(factory.django.DjangoModelFactory):
     examiner = factory.SubFactory(UserFactory, roles=(R.EXAMINER,))
 
 
-# --- assessments: patient-representative feedback ---------------------------------------------
-from assessments.models import Feedback, FeedbackInvitation  # noqa: E402
+# --- feedback: patient-representative feedback ---------------------------------------------
+from feedback.models import Feedback, FeedbackInvitation  # noqa: E402
 
 
 def feedback_invitation(learner, by=None, *, expires_in_days=14, used=False, email="", **kwargs):
     """A feedback invitation with a known raw token: returns ``(invitation, raw_token)``.
     Made directly (not through the service) so tests can build expired or used links."""
-    from assessments import feedback as fb
+    from feedback import services as fb
 
     raw = fb.new_token()
     now = timezone.now()

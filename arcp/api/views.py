@@ -17,9 +17,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portfolio import roles as R
-from portfolio.api.filters import IdFilter
-from portfolio.api.permissions import HasAnyRole, NotPatientRep
+from reflect import roles as R
+from reflect.api.filters import IdFilter
+from reflect.api.permissions import HasAnyRole, NotPatientRep
 
 from .. import services
 from ..models import ArcpExport, ArcpReview

@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from portfolio.api.filters import IdFilter
+from reflect.api.filters import IdFilter
 
 from ..models import Assessment
 

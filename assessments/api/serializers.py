@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from portfolio.api.rendering import column_renderers
 from portfolio.api.serializers import PersonRefSerializer
+from reflect.api.rendering import column_renderers
 
 from ..models import Assessment, Score
 

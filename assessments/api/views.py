@@ -10,12 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from portfolio import audit
-from portfolio import roles as R
 from portfolio.api.compiled import ChildShape, PageShape
-from portfolio.api.permissions import HasAnyRole, NotPatientRep
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
+from reflect import audit
+from reflect import roles as R
+from reflect.api.permissions import HasAnyRole, NotPatientRep
 from rubrics.models import Rubric
 
 from .. import services

@@ -29,9 +29,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     # our apps
     "home",
-    "portfolio",
+    "reflect",
     "rubrics",
+    "portfolio",
     "assessments",
+    "feedback",
     "arcp",
     # wagtail
     "wagtail.contrib.forms",
@@ -75,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portfolio.middleware.SecurityHeadersMiddleware",
+    "reflect.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last: it turns repeated failed sign-ins into a lockout.
     "axes.middleware.AxesMiddleware",
@@ -97,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "portfolio.context_processors.portfolio",
+                "reflect.context_processors.roles",
             ],
         },
     },
@@ -147,17 +149,17 @@ LOGOUT_REDIRECT_URL = "/"
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For
 # (e.g. 1 for nginx or a load balancer). 0: X-Forwarded-For is ignored (anyone can send it).
-# One rule (`portfolio.http.client_ip`) for sign-in lockout, the feedback-link guess limiter
+# One rule (`reflect.http.client_ip`) for sign-in lockout, the feedback-link guess limiter
 # and the API's per-address throttles.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "portfolio.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "reflect.http.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # JSON 429 for the API, the template for the site, `Retry-After` on both.
-AXES_LOCKOUT_CALLABLE = "portfolio.api.exceptions.lockout_response"
+AXES_LOCKOUT_CALLABLE = "reflect.api.exceptions.lockout_response"
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -169,7 +171,6 @@ USE_TZ = True
 # https://docs.djangoproject.com/en/5.2/howto/static-files/
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -202,20 +203,20 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portfolio.api.authentication.TokenAuthentication",
-        "portfolio.api.authentication.SessionAuthentication",
+        "reflect.api.authentication.TokenAuthentication",
+        "reflect.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "portfolio.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "reflect.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["portfolio.api.filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["reflect.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "EXCEPTION_HANDLER": "portfolio.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "reflect.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # DRF's anonymous throttles read the client address with the same rule as client_ip().
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -238,10 +239,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "PREPROCESSING_HOOKS": ["portfolio.api.schema.only_public_api"],
+    "PREPROCESSING_HOOKS": ["reflect.api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portfolio.api.schema.standard_error_responses",
+        "reflect.api.schema.standard_error_responses",
     ],
 }
 

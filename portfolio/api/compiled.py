@@ -41,9 +41,10 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Count, QuerySet, Window
 
-from .. import roles as R
+from reflect import roles as R
+from reflect.api.pagination import TOTAL
+
 from .. import scope
-from .pagination import TOTAL
 
 
 class _Slot:

@@ -2,10 +2,11 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import roles as R
+from reflect import roles as R
+from reflect.api.rendering import column_renderers
+from reflect.people import display_name
+
 from ..models import Cohort, Panel, Reflection, Setting
-from ..people import display_name
-from .rendering import column_renderers
 
 
 class CohortRefSerializer(serializers.ModelSerializer):

@@ -13,13 +13,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from .. import audit, services
+from reflect import audit
+from reflect.api.filters import IdFilter
+from reflect.api.permissions import NotPatientRep
+
+from .. import services
 from ..models import Reflection
 from ..scope import learners_visible_to
 from ..search import search_reflections
 from .compiled import ChildShape, PageShape
-from .filters import IdFilter
-from .permissions import NotPatientRep
 from .serializers import (
     REFLECTION_LIST_COLUMNS,
     ErrorDetailSerializer,
@@ -123,7 +125,8 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
         # look-up per learner on the page) rather than joins: joining every learner's
         # reflections and assessments before the scope filter made the list grow with the
         # whole programme's data (bench/scale.py).
-        from assessments.models import Assessment, Feedback
+        from assessments.models import Assessment
+        from feedback.models import Feedback
 
         return (
             learners_visible_to(self.request.user)

@@ -1,6 +1,7 @@
 from django import template
 
-from ..people import display_name as _display_name
+from reflect.people import display_name as _display_name
+
 from ..site import portfolio_url
 
 register = template.Library()

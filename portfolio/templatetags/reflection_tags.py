@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..sanitize import sanitize_html
+from reflect.sanitize import sanitize_html
 
 register = template.Library()
 

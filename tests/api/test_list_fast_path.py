@@ -17,7 +17,8 @@ from assessments import services as marking
 from assessments.api.serializers import AssessmentSerializer
 from assessments.models import Assessment, Score
 from portfolio.api.serializers import ReflectionSerializer
-from portfolio.models import AuditEvent, Reflection
+from portfolio.models import Reflection
+from reflect.models import AuditEvent
 from rubrics.models import Competency
 from tests.factories import (
     AllocationFactory,

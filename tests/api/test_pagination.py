@@ -11,8 +11,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from portfolio.api.pagination import PageNumberPagination
-from portfolio.models import AuditEvent
+from reflect.api.pagination import PageNumberPagination
+from reflect.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from portfolio.api.rendering import column_renderers
+from reflect.api.rendering import column_renderers
 
 FIELDS = {
     "at": serializers.DateTimeField(),

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portfolio import roles as R
+from reflect import roles as R
 
 from ..factories import UserFactory
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portfolio import roles as R
 from portfolio.models import Placement, Reflection, ReviewEvent
+from reflect import roles as R
 from tests.factories import (
     ArcpReviewFactory,
     arcp_feedback,

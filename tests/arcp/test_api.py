@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from arcp import services
 from arcp.models import ArcpExport, ArcpReview
-from portfolio import roles as R
+from reflect import roles as R
 from tests.factories import UserFactory
 
 

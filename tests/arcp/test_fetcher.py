@@ -69,7 +69,7 @@ def test_raw_html_rendered_directly_causes_no_request(listener):
 
 def test_static_files_are_served_and_nothing_else(settings, tmp_path):
     fetcher = pdf.make_fetcher()
-    response = fetcher.fetch(pdf.static_url("css/site.css"))
+    response = fetcher.fetch(pdf.static_url("reflect/css/site.css"))
     assert response.read().startswith(b"/*") or len(response.read()) >= 0
     assert response.content_type == "text/css"
     settings.MEDIA_ROOT = tmp_path
@@ -83,7 +83,7 @@ def test_static_files_are_served_and_nothing_else(settings, tmp_path):
         pdf.BASE_URL + "etc/passwd",
         "file:///etc/passwd",
         "http://127.0.0.1:9/x.png",
-        "https://example.org/static/css/site.css",
+        "https://example.org/static/reflect/css/site.css",
         "data:image/png;base64,iVBORw0KGgo=",
         "ftp://127.0.0.1/x",
     ]

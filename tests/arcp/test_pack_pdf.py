@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from arcp import services
-from portfolio.models import AuditEvent
+from reflect.models import AuditEvent
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "arcp"
 

@@ -5,14 +5,14 @@ import re
 
 import pytest
 
-from assessments.models import Feedback
-from portfolio.models import AuditEvent
+from feedback.models import Feedback
+from reflect.models import AuditEvent
 from tests.factories import FeedbackFactory, feedback_invitation
 
 pytestmark = pytest.mark.django_db
 
-FEEDBACK = "/admin/assessments/feedback/"
-LINKS = "/admin/assessments/feedback-invitations/"
+FEEDBACK = "/admin/feedback/responses/"
+LINKS = "/admin/feedback/invitations/"
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from assessments import instrument
-from assessments.models import Feedback, FeedbackInvitation
-from portfolio.models import AuditEvent
+from feedback import instrument
+from feedback.models import Feedback, FeedbackInvitation
+from reflect.models import AuditEvent
 from tests.factories import FeedbackFactory, LearnerFactory, feedback_invitation
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from assessments import feedback as fb
-from assessments.models import Feedback
-from portfolio.errors import Gone
+from feedback import services as fb
+from feedback.models import Feedback
+from reflect.errors import Gone
 from tests.factories import LearnerFactory, feedback_invitation
 
 pytestmark = [

@@ -3,8 +3,8 @@ running it twice creates nothing new."""
 
 import pytest
 
-from assessments.feedback_demo import seed_feedback
-from assessments.models import Feedback, FeedbackInvitation
+from feedback.demo import seed_feedback
+from feedback.models import Feedback, FeedbackInvitation
 from portfolio.demo import DemoContext
 from tests.factories import AllocationFactory, LearnerFactory
 

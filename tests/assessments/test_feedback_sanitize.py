@@ -10,8 +10,8 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments import feedback as fb
-from assessments.models import Feedback
+from feedback import services as fb
+from feedback.models import Feedback
 from tests.factories import FeedbackFactory, feedback_invitation
 
 pytestmark = pytest.mark.django_db

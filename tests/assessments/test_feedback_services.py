@@ -11,11 +11,11 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from assessments import feedback as fb
-from assessments import instrument
-from assessments.models import Feedback, FeedbackInvitation
-from portfolio.errors import Conflict, Gone
-from portfolio.models import AuditEvent
+from feedback import instrument
+from feedback import services as fb
+from feedback.models import Feedback, FeedbackInvitation
+from reflect.errors import Conflict, Gone
+from reflect.models import AuditEvent
 from tests.factories import FeedbackFactory, feedback_invitation
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from assessments import instrument
-from assessments.models import Feedback, FeedbackInvitation
+from feedback import instrument
+from feedback.models import Feedback, FeedbackInvitation
 from tests.factories import FeedbackFactory, feedback_invitation
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import pytest
 
 from assessments import services
 from assessments.models import Assessment
-from portfolio import roles as R
-from portfolio.models import AuditEvent, Reflection
+from portfolio.models import Reflection
+from reflect import roles as R
+from reflect.models import AuditEvent
 from tests.factories import (
     AllocationFactory,
     LearnerFactory,

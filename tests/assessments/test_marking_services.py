@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments import services
 from assessments.models import Assessment, ModerationRequest, Score
-from portfolio import roles as R
-from portfolio.errors import Conflict, StaleVersion
-from portfolio.models import AuditEvent, Reflection
+from portfolio.models import Reflection
+from reflect import roles as R
+from reflect.errors import Conflict, StaleVersion
+from reflect.models import AuditEvent
 from rubrics.models import Level
 from tests.factories import (
     AllocationFactory,

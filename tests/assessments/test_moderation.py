@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from assessments import moderation, services
 from assessments.models import Assessment, ModerationRequest
-from portfolio import roles as R
+from reflect import roles as R
 from tests.factories import UserFactory, make_published_rubric, mark, submitted_reflection
 
 pytestmark = pytest.mark.django_db

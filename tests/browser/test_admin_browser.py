@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio import audit
-from portfolio import roles as R
-from portfolio.models import AuditEvent, Cohort, Reflection
+from portfolio.models import Cohort, Reflection
+from reflect import audit
+from reflect import roles as R
+from reflect.models import AuditEvent
 from rubrics.models import Rubric
 from tests.factories import (
     AllocationFactory,
@@ -37,8 +38,8 @@ LIST_SCREENS = [
     ("/admin/rubrics/import/", "rubric-import"),
     ("/admin/assessments/marking/", "markings"),
     ("/admin/assessments/moderation/", "moderation"),
-    ("/admin/assessments/feedback/", "feedback"),
-    ("/admin/assessments/feedback-invitations/", "feedback-invitations"),
+    ("/admin/feedback/responses/", "feedback"),
+    ("/admin/feedback/invitations/", "feedback-invitations"),
     ("/admin/arcp/cohort-export/", "cohort-export"),
 ]
 

@@ -11,9 +11,10 @@ import re
 from playwright.sync_api import expect
 
 from arcp.models import ArcpExport, ArcpReview
-from assessments.models import Assessment, Feedback
-from portfolio import roles as R
+from assessments.models import Assessment
+from feedback.models import Feedback
 from portfolio.models import Reflection
+from reflect import roles as R
 from tests.factories import (
     AllocationFactory,
     CohortFactory,

@@ -3,10 +3,10 @@ page, and the spent link then shows the kind "already used" page. Every page pas
 
 import pytest
 
-from assessments import feedback as fb
-from assessments import instrument
-from assessments.models import Feedback
-from portfolio import roles as R
+from feedback import instrument
+from feedback import services as fb
+from feedback.models import Feedback
+from reflect import roles as R
 from tests.factories import AllocationFactory, LearnerFactory, UserFactory
 
 
@@ -112,7 +112,7 @@ def test_representative_answers_with_keyboard_on_a_phone(link, phone_page, check
 def test_unknown_and_expired_links_are_kind_and_accessible(link, phone_page, check_a11y, shot):
     from django.utils import timezone
 
-    from assessments.models import FeedbackInvitation
+    from feedback.models import FeedbackInvitation
 
     page = phone_page
     response = page.goto("/feedback/not-a-real-link/")

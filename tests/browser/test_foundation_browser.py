@@ -2,7 +2,7 @@
 
 import pytest
 
-from portfolio import roles as R
+from reflect import roles as R
 from tests.factories import AllocationFactory, CohortFactory, LearnerFactory, PanelFactory, UserFactory
 
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from portfolio import roles as R
 from portfolio.site import portfolio_url
+from reflect import roles as R
 from tests.factories import (
     AllocationFactory,
     CohortFactory,

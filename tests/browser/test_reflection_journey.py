@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from portfolio import roles as R
 from portfolio.models import Reflection
+from reflect import roles as R
 from tests.factories import AllocationFactory, LearnerFactory, PlacementFactory, UserFactory
 
 NHS = "943 476 5919"  # valid Modulus 11 check digit

@@ -12,8 +12,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from portfolio import roles as R
 from portfolio.site import portfolio_url
+from reflect import roles as R
 from tests.factories import AllocationFactory, LearnerFactory, UserFactory, make_published_rubric
 from tests.trust.test_attack_corpora import answer_links, mark_by_api, write_reflections_on_site
 from tests.trust.xss import PAYLOADS, SKIP_REASON, chunks

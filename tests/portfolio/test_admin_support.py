@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from portfolio import audit
-from portfolio.models import AuditEvent, Reflection, ReviewEvent
+from portfolio.models import Reflection, ReviewEvent
+from reflect import audit
+from reflect.models import AuditEvent
 from tests.factories import LearnerFactory, ReflectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from portfolio import roles as R
+from reflect import roles as R
 
 from ..factories import AllocationFactory, CohortFactory, LearnerFactory, UserFactory
 

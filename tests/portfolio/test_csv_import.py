@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from portfolio import roles as R
 from portfolio.csv_import import import_allocations, import_members
-from portfolio.models import Allocation, AuditEvent, Enrolment
+from portfolio.models import Allocation, Enrolment
+from reflect import roles as R
+from reflect.models import AuditEvent
 from tests.factories import LearnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

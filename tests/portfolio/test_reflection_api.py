@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from portfolio import services
-from portfolio.models import AuditEvent, Reflection
+from portfolio.models import Reflection
+from reflect.models import AuditEvent
 from tests.factories import LearnerFactory, PlacementFactory, ReflectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from portfolio import services
-from portfolio.errors import Conflict, StaleVersion
-from portfolio.models import AuditEvent, Reflection, ReviewEvent
+from portfolio.models import Reflection, ReviewEvent
+from reflect.errors import Conflict, StaleVersion
+from reflect.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from portfolio import services
-from portfolio.models import AuditEvent, Reflection, ReviewEvent
+from portfolio.models import Reflection, ReviewEvent
+from reflect.models import AuditEvent
 from tests.factories import PlacementFactory, ReflectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from portfolio import services
 from portfolio.models import Reflection
-from portfolio.sanitize import sanitize_html
+from reflect.sanitize import sanitize_html
 
 # The corpora, their loader and the allow-list are shared with tests/trust (one copy).
 from tests.trust.xss import BAD_SCHEMES, KNOWN_ATTRS, KNOWN_TAGS, PAYLOADS, SKIP_REASON

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portfolio.sanitize import sanitize_html, to_plain_text
+from reflect.sanitize import sanitize_html, to_plain_text
 
 
 @pytest.mark.parametrize(

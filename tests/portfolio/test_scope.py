@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from portfolio import roles as R
 from portfolio.models import Reflection
 from portfolio.scope import learners_visible_to
+from reflect import roles as R
 
 from ..factories import AllocationFactory, LearnerFactory, PanelFactory, ReflectionFactory, UserFactory
 

@@ -61,7 +61,7 @@ def test_production_values():
     assert values["SECURE_CONTENT_TYPE_NOSNIFF"] is True
     assert values["X_FRAME_OPTIONS"] == "DENY"
     assert values["AXES_FAILURE_LIMIT"] == 5
-    assert "portfolio.middleware.SecurityHeadersMiddleware" in values["MIDDLEWARE"]
+    assert "reflect.middleware.SecurityHeadersMiddleware" in values["MIDDLEWARE"]
     assert values["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
 
 

@@ -17,7 +17,7 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
-from portfolio import roles as R
+from reflect import roles as R
 
 from ..factories import LearnerFactory, UserFactory
 

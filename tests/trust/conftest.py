@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from portfolio import roles as R
+from reflect import roles as R
 
 SEARCH_WORD = "kestrelwing"
 

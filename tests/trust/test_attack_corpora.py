@@ -28,11 +28,11 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from portfolio import roles as R
 from portfolio.models import Reflection, ReviewEvent
 from portfolio.reflective_models import get_model
-from portfolio.sanitize import sanitize_html, to_plain_text
 from portfolio.site import portfolio_url
+from reflect import roles as R
+from reflect.sanitize import sanitize_html, to_plain_text
 from tests.factories import (
     AllocationFactory,
     LearnerFactory,
@@ -328,7 +328,7 @@ def answer_links(learner, groups, door="feedback"):
 
 
 def test_feedback_text(people):
-    from assessments.models import Feedback
+    from feedback.models import Feedback
 
     w = people
     answer_links(w.learner_a, CHUNKS)

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from assessments import feedback as fb
 from assessments import services as marking
+from feedback import services as fb
 from portfolio import services
-from portfolio.models import AuditEvent
+from reflect.models import AuditEvent
 from tests.factories import (
     ArcpExportFactory,
     CriterionFactory,
@@ -131,7 +131,7 @@ def test_pack_download_on_the_site_is_recorded(world, data, client):
     [
         ("portfolio_reflections:inspect", "reflection"),
         ("assessments_marking:inspect", "assessment"),
-        ("assessments_feedback:inspect", "feedback"),
+        ("feedback_responses:inspect", "feedback"),
     ],
 )
 def test_admin_inspect_is_recorded(world, data, client, name, key):
@@ -317,7 +317,7 @@ def _row_facts(event: AuditEvent) -> tuple:
 def test_list_reads_write_the_rows_the_orm_would(world, monkeypatch):
     """On PostgreSQL `record_reads` writes with one hand-written statement; on every database
     its rows must equal what `bulk_create` writes (the ORM path, forced here on the same data)."""
-    from portfolio import audit
+    from reflect import audit
 
     rows = [
         {"id": 11, "learner_id": world.learner_a.pk},

@@ -1,4 +1,4 @@
-"""One rule for "which client is this" (`portfolio.http.client_ip`), used by the feedback-link
+"""One rule for "which client is this" (`reflect.http.client_ip`), used by the feedback-link
 guess limiter, sign-in lockout and the API's anonymous throttles: X-Forwarded-For counts only
 behind as many proxies as `TRUSTED_PROXY_COUNT` says, so a guesser cannot dodge a limit by
 sending a different header each time."""
@@ -10,7 +10,7 @@ from axes.helpers import get_client_ip_address
 from django.test import RequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
-from portfolio.http import client_ip
+from reflect.http import client_ip
 from tests.factories import feedback_invitation
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_settings_keep_drf_on_the_same_rule(settings):
     from django.conf import settings as live
 
     assert live.REST_FRAMEWORK["NUM_PROXIES"] == live.TRUSTED_PROXY_COUNT
-    assert live.AXES_CLIENT_IP_CALLABLE == "portfolio.http.client_ip"
+    assert live.AXES_CLIENT_IP_CALLABLE == "reflect.http.client_ip"
 
 
 def page(token: str) -> str:
@@ -79,6 +79,6 @@ def test_no_address_at_all(settings):
     request = RequestFactory().get("/")
     del request.META["REMOTE_ADDR"]
     assert client_ip(request) is None  # django-axes stores None, as it did before
-    from assessments.feedback import client_ip as limiter_key
+    from feedback.services import client_ip as limiter_key
 
     assert limiter_key(request) == "unknown"

@@ -15,8 +15,9 @@ import requests
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from assessments.models import Assessment, Feedback, Score
-from portfolio import roles as R
+from assessments.models import Assessment, Score
+from feedback.models import Feedback
+from reflect import roles as R
 from tests.factories import (
     AllocationFactory,
     LearnerFactory,

@@ -16,11 +16,13 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments import feedback as fb
 from assessments import services as marking
-from assessments.models import Assessment, Feedback, FeedbackInvitation, Score
+from assessments.models import Assessment, Score
+from feedback import services as fb
+from feedback.models import Feedback, FeedbackInvitation
 from portfolio import services
-from portfolio.models import AuditEvent, Reflection, ReviewEvent
+from portfolio.models import Reflection, ReviewEvent
+from reflect.models import AuditEvent
 from tests.factories import (
     LearnerFactory,
     ReflectionFactory,

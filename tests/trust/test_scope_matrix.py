@@ -146,7 +146,7 @@ SITE_URLS = {
 ADMIN_URLS = {
     "admin.reflection_inspect": "portfolio_reflections:inspect",
     "admin.assessment_inspect": "assessments_marking:inspect",
-    "admin.feedback_inspect": "assessments_feedback:inspect",
+    "admin.feedback_inspect": "feedback_responses:inspect",
 }
 API_URLS = {
     "api.learner": "/api/v1/learners/{pk}/",

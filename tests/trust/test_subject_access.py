@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 
 from arcp import subject_access
 from portfolio import services
-from portfolio.models import AuditEvent
 from portfolio.site import portfolio_url
+from reflect.models import AuditEvent
 from tests.factories import (
     ArcpExportFactory,
     ArcpReviewFactory,

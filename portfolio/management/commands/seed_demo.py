@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from portfolio import roles as R
 from portfolio.demo import DemoContext
 from portfolio.models import Allocation, Cohort, Panel
-from portfolio.people import display_name
+from reflect import roles as R
+from reflect.people import display_name
 
 
 class Command(BaseCommand):

@@ -1,0 +1,93 @@
+"""Shapes of the patient-representative feedback API (contract: "Patient-representative
+feedback"). Serializers check shapes only; the rules live in `feedback.services`."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from feedback.models import Feedback
+from portfolio.api.serializers import PersonRefSerializer
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    learner = serializers.IntegerField(
+        help_text="Id of the learner (must be allocated to the calling tutor)."
+    )
+    context_title = serializers.CharField(max_length=255, help_text="What the session was about.")
+    occurred_on = serializers.DateField()
+    email = serializers.EmailField(
+        required=False, allow_blank=True, default="", help_text="If given, the link is e-mailed there."
+    )
+
+
+class InvitationCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    respond_url = serializers.URLField(help_text="The one-time link (public page). Shown once; not stored.")
+    expires_at = serializers.DateTimeField()
+
+
+class ScaleStepSerializer(serializers.Serializer):
+    value = serializers.IntegerField(allow_null=True, help_text="1–5, or null for “does not apply”.")
+    label = serializers.CharField()
+
+
+class InstrumentItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    prompt = serializers.CharField()
+    scale = ScaleStepSerializer(many=True)
+
+
+class RespondContextSerializer(serializers.Serializer):
+    learner_display_name = serializers.CharField(help_text="The learner's first name only.")
+    context_title = serializers.CharField()
+    occurred_on = serializers.DateField()
+    items = InstrumentItemSerializer(many=True)
+
+
+class RespondSubmitSerializer(serializers.Serializer):
+    ratings = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        required=False,
+        default=dict,
+        help_text="Statement key → 1–5, or null for “does not apply”. Keys not sent count as not answered.",
+    )
+    comments = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    respondent_role = serializers.ChoiceField(choices=Feedback.RespondentRole.choices)
+    respondent_name = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Ignored when anonymous."
+    )
+
+
+class RespondDoneSerializer(serializers.Serializer):
+    """`{"detail": "..."}`: the thank-you message, and the shape of every error body."""
+
+    detail = serializers.CharField()
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    learner = PersonRefSerializer(read_only=True)
+    respondent_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "learner",
+            "context_title",
+            "occurred_on",
+            "ratings",
+            "comments",
+            "respondent_role",
+            "respondent_name",
+            "submitted_at",
+            "withdrawn_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_respondent_name(self, obj) -> str | None:
+        if obj.anonymous:
+            return None
+        return obj.respondent_name or None

@@ -1,0 +1,307 @@
+"""Site screens for patient-representative feedback.
+
+Public (no login, outside the portfolio page, mounted by `arcp.urls` through
+`feedback.public_urls`):
+- ``/feedback/<token>/`` (``feedback_respond``): the representative's page; no JavaScript needed;
+- ``/feedback/thanks/`` (``feedback_thanks``): the thank-you page.
+Under the portfolio page (`feedback.site_urls`, at ``/portfolio/feedback/``):
+- ``feedback_list``: feedback received, for the learner and everyone with them in scope;
+- ``feedback_invite``: a tutor or admin creates links and sees each one once.
+
+Every rule lives in `feedback.services`; these views only translate to and from HTML.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from feedback import instrument
+from feedback import services as services
+from feedback.models import Feedback, FeedbackInvitation
+from portfolio.models import Allocation
+from portfolio.scope import learners_visible_to
+from portfolio.views import portfolio_login_required, render
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Gone
+from reflect.people import display_name
+
+NOT_APPLICABLE = "na"
+
+
+# --- Forms --------------------------------------------------------------------------------
+class RespondForm(forms.Form):
+    """The representative's answers. Each statement is optional (skip it, or choose "Does
+    not apply"); the service decides what is acceptable."""
+
+    comments = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Anything else you would like to say",
+        help_text="In your own words. Please do not include anyone's full name or address.",
+    )
+    respondent_role = forms.ChoiceField(
+        choices=Feedback.RespondentRole.choices,
+        widget=forms.RadioSelect,
+        label="How did you take part?",
+        error_messages={"required": "Choose how you took part."},
+    )
+    anonymous = forms.BooleanField(required=False, label="Give my feedback anonymously")
+    respondent_name = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Your name (optional)",
+        help_text="Leave this empty to stay anonymous. We do not keep it if you tick the box above.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(v), text) for v, text in instrument.SCALE] + [
+            (NOT_APPLICABLE, instrument.NOT_APPLICABLE_LABEL)
+        ]
+        for it in instrument.ITEMS:
+            self.fields[f"rating_{it.key}"] = forms.ChoiceField(
+                required=False, choices=choices, widget=forms.RadioSelect, label=it.prompt
+            )
+
+    def rating_fields(self):
+        return [self[f"rating_{it.key}"] for it in instrument.ITEMS]
+
+    def ratings(self) -> dict:
+        out = {}
+        for it in instrument.ITEMS:
+            value = self.cleaned_data.get(f"rating_{it.key}")
+            if value == NOT_APPLICABLE:
+                out[it.key] = None
+            elif value:
+                out[it.key] = int(value)
+        return out
+
+
+def _add_service_errors(form: forms.Form, exc: ValidationError, field_map: dict | None = None) -> None:
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            target = field_map.get(field, field)
+            form.add_error(target if target in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _public(response):
+    """Headers for pages that carry a token in their URL: never cached, never indexed, and the
+    token is not leaked to other sites through the Referer header. ("same-origin", not
+    "no-referrer": with no-referrer browsers send `Origin: null` on the form POST and Django's
+    CSRF check refuses it.)"""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _too_many(request, exc: services.TooManyGuesses):
+    minutes = max(1, round(exc.retry_after / 60))
+    response = render(request, "feedback/slow_down.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return _public(response)
+
+
+def _gone(request, exc: Gone):
+    context = {"message": exc.message, "expired": exc.message == services.GONE_EXPIRED}
+    return _public(render(request, "feedback/gone.html", context, status=410))
+
+
+def _not_found(request):
+    return _public(render(request, "feedback/not_found.html", status=404))
+
+
+# --- Public pages -------------------------------------------------------------------------
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond(request, token: str):
+    """The representative's page: GET shows the statements, POST stores the answers once."""
+    try:
+        invitation = services.guarded_lookup(request, token, services.invitation_for_token)
+    except services.TooManyGuesses as exc:
+        return _too_many(request, exc)
+    except Http404:
+        return _not_found(request)
+    except Gone as exc:
+        return _gone(request, exc)
+
+    if request.method == "POST":
+        form = RespondForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_feedback(
+                    token,
+                    form.ratings(),
+                    data["comments"],
+                    data["anonymous"],
+                    data["respondent_role"],
+                    data["respondent_name"],
+                    via="site",
+                )
+            except Gone as exc:
+                return _gone(request, exc)
+            except Http404:
+                return _not_found(request)
+            except ValidationError as exc:
+                _add_service_errors(form, exc, {"ratings": None})
+            else:
+                return _public(HttpResponseRedirect(reverse("feedback_thanks")))
+    else:
+        form = RespondForm()
+    context = {
+        "form": form,
+        "learner_name": services.learner_first_name(invitation),
+        "invitation": invitation,
+        "expires_at": invitation.expires_at,
+    }
+    return _public(render(request, "feedback/respond.html", context))
+
+
+@never_cache
+def thanks(request):
+    return _public(render(request, "feedback/thanks.html"))
+
+
+# --- Portfolio screens --------------------------------------------------------------------
+def invitable_learners(user):
+    """Learners `user` may invite feedback for: all learners for an admin, the currently
+    allocated ones for a tutor (the same rule `feedback.create_invitations` enforces)."""
+    visible = learners_visible_to(user)
+    if R.ADMIN in R.roles_of(user):
+        return visible.order_by("last_name", "first_name", "username")
+    allocated = Allocation.objects.current().filter(tutor=user).values("learner")
+    return visible.filter(pk__in=allocated).order_by("last_name", "first_name", "username")
+
+
+class LearnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
+class InviteForm(forms.Form):
+    learner = LearnerChoiceField(
+        queryset=get_user_model().objects.none(),
+        label="Learner",
+        empty_label="Choose a learner",
+        error_messages={"required": "Choose the learner.", "invalid_choice": "Choose one of your learners."},
+    )
+    context_title = forms.CharField(
+        max_length=255,
+        label="What was the session?",
+        help_text="The representative sees this, e.g. “Lived-experience session: living with psychosis”.",
+        error_messages={"required": "Say what the session was about."},
+    )
+    occurred_on = forms.DateField(
+        label="Date of the session",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Give the date of the session.", "invalid": "Give a real date."},
+    )
+    emails = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="E-mail addresses (optional)",
+        help_text="One per line. Each person gets their own link by e-mail.",
+    )
+    extra_links = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=services.MAX_INVITATIONS_AT_ONCE,
+        initial=0,
+        label="Links without e-mail",
+        help_text="How many links to show you now, to copy and pass on yourself.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["learner"].queryset = invitable_learners(user)
+
+    def email_list(self) -> list[str]:
+        raw = self.cleaned_data.get("emails") or ""
+        emails = [part.strip() for line in raw.splitlines() for part in line.split(",") if part.strip()]
+        return emails + [""] * (self.cleaned_data.get("extra_links") or 0)
+
+
+@portfolio_login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    """A tutor (allocated learners) or admin invites representatives; the links are shown
+    once, on the response to the POST, and never again."""
+    user = request.user
+    if not set(R.roles_of(user)) & {R.TUTOR, R.ADMIN}:
+        raise PermissionDenied("Only tutors and programme admins invite feedback.")
+    created = None
+    if request.method == "POST":
+        form = InviteForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                created = services.create_invitations(
+                    form.cleaned_data["learner"],
+                    user,
+                    form.cleaned_data["context_title"],
+                    form.cleaned_data["occurred_on"],
+                    form.email_list(),
+                    base_url=request.build_absolute_uri("/"),
+                    via="site",
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc, {"email": "emails"})
+            except Http404:
+                form.add_error("learner", "Choose one of your learners.")
+    else:
+        initial = {}
+        learner_id = request.GET.get("learner")
+        if learner_id and learner_id.isdigit():
+            initial["learner"] = learner_id
+        form = InviteForm(initial=initial, user=user)
+    recent = (
+        FeedbackInvitation.objects.with_status()
+        .filter(created_by=user, learner__in=learners_visible_to(user))
+        .select_related("learner")[:20]
+    )
+    context = {"form": form, "created": created, "recent": recent, "link_days": services.link_days()}
+    response = render(request, "feedback/invite.html", context)
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@portfolio_login_required
+def feedback_list(request):
+    """Feedback received: the learner's own, or every learner's in the viewer's scope.
+    `?learner=<id>` narrows to one learner (404 if out of scope). Withdrawn feedback is
+    shown to admins only, marked as withdrawn."""
+    user = request.user
+    if R.roles_of(user) == [R.PATIENT_REP] or not R.roles_of(user):
+        raise Http404("No feedback here.")
+    qs = Feedback.objects.visible_to(user).select_related("learner", "withdrawn_by")
+    learner = None
+    learner_id = request.GET.get("learner")
+    if learner_id:
+        if not learner_id.isdigit():
+            raise Http404("No such learner.")
+        learner = learners_visible_to(user).filter(pk=learner_id).first()
+        if learner is None:
+            raise Http404("No such learner.")
+        qs = qs.filter(learner=learner)
+    items = list(qs[:200])
+    audit.record_reads(user, items, via="site")
+    entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in items]
+    can_invite = bool(set(R.roles_of(user)) & {R.TUTOR, R.ADMIN})
+    context = {
+        "entries": entries,
+        "learner": learner,
+        "can_invite": can_invite,
+        "is_admin": R.ADMIN in R.roles_of(user),
+    }
+    return render(request, "feedback/list.html", context)

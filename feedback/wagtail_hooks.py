@@ -1,0 +1,233 @@
+"""Patient feedback in the Wagtail admin: programme admins list feedback and invitations and
+withdraw abusive feedback (with a reason, after a confirmation page). Nothing can be added,
+edited or deleted here; withdrawal goes through `feedback.services.withdraw`, which hides
+the feedback from everyone but admins and records it in the audit log. Tokens are never shown
+(only their hashes are stored, and those are not displayed either).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.generic import FormView
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+
+from feedback import instrument
+from feedback import services as services
+from feedback.models import Feedback, FeedbackInvitation
+from portfolio.admin_views import ReadOnlyAdminViewSet
+from reflect import audit
+from reflect import roles as R
+from reflect.errors import Conflict
+from reflect.people import display_name
+
+
+class _ViewOnlyViewSet(ReadOnlyAdminViewSet):
+    """Programme admins may view (and withdraw, through the service); nobody may add, change
+    or delete feedback or invitations through the admin."""
+
+
+def _respondent(f: Feedback) -> str:
+    role = f.get_respondent_role_display()
+    if f.anonymous:
+        return f"Anonymous ({role.lower()})"
+    return f"{f.respondent_name} ({role.lower()})" if f.respondent_name else role
+
+
+# --- Feedback -----------------------------------------------------------------------------
+class FeedbackIndexView(IndexView):
+    def get_base_queryset(self):
+        return Feedback.objects.visible_to(self.request.user).select_related("learner")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.withdrawn_at is None:
+            buttons.append(
+                MenuItem(
+                    "Withdraw",
+                    url=reverse("feedback_responses:withdraw", args=[instance.pk]),
+                    icon_name="cross",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
+class FeedbackInspectView(InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(Feedback.objects.visible_to(self.request.user), pk=self.pk)
+
+    def get(self, request, *args, **kwargs):
+        # Reading feedback about a learner in the admin is a read of their portfolio: audited.
+        audit.record(request.user, "read", learner=self.object.learner, obj=self.object, via="admin")
+        return super().get(request, *args, **kwargs)
+
+    def get_fields(self):
+        return [
+            "learner",
+            "context_title",
+            "occurred_on",
+            "respondent_role",
+            "anonymous",
+            "respondent_name",
+            "comments",
+            "submitted_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rating_rows"] = instrument.rows(self.object.ratings)
+        if self.object.withdrawn_at is None:
+            context["withdraw_url"] = reverse("feedback_responses:withdraw", args=[self.object.pk])
+        return context
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Reason for withdrawing",
+        help_text="Required. Recorded in the audit log and shown to other admins.",
+        error_messages={"required": "Give the reason for withdrawing this feedback."},
+    )
+
+
+class WithdrawView(WagtailAdminTemplateMixin, FormView):
+    """Confirmation page: shows the feedback, asks for the reason, then withdraws it."""
+
+    template_name = "feedback/admin/withdraw.html"
+    form_class = WithdrawForm
+    page_title = "Withdraw feedback"
+    header_icon = "cross"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not R.has_role(request.user, R.ADMIN):
+            raise PermissionDenied
+        self.object = get_object_or_404(
+            Feedback.objects.visible_to(request.user).select_related("learner"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.object.context_title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            feedback=self.object,
+            learner_name=display_name(self.object.learner),
+            respondent=_respondent(self.object),
+            rating_rows=instrument.rows(self.object.ratings),
+            index_url=reverse("feedback_responses:index"),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.withdraw(self.object, self.request.user, form.cleaned_data["reason"], via="admin")
+        except ValidationError as exc:
+            for message in exc.message_dict.get("reason", exc.messages):
+                form.add_error("reason", message)
+            return self.form_invalid(form)
+        except Conflict as exc:
+            messages.error(self.request, exc.message)
+            return redirect("feedback_responses:index")
+        messages.success(self.request, "The feedback was withdrawn. It is hidden from everyone but admins.")
+        return redirect("feedback_responses:index")
+
+
+class FeedbackAdminViewSet(_ViewOnlyViewSet):
+    model = Feedback
+    name = "feedback_responses"
+    url_prefix = "feedback/responses"
+    icon = "comment"
+    menu_label = "Feedback"
+    index_view_class = FeedbackIndexView
+    inspect_view_class = FeedbackInspectView
+    inspect_template_name = "feedback/admin/inspect.html"
+    list_display = [
+        "context_title",
+        Column("learner_name", label="Learner", accessor=lambda f: display_name(f.learner)),
+        Column("respondent", label="From", accessor=_respondent),
+        DateColumn("submitted_at", label="Received", sort_key="submitted_at"),
+        Column(
+            "state",
+            label="State",
+            accessor=lambda f: f"Withdrawn: {f.withdrawal_reason}" if f.withdrawn_at else "Visible",
+        ),
+    ]
+    list_filter = ["respondent_role", "anonymous"]
+    search_fields = ["context_title", "comments"]
+    search_backend_name = None
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("withdraw/<int:pk>/", WithdrawView.as_view(), name="withdraw"),
+        ]
+
+
+# --- Invitations --------------------------------------------------------------------------
+class InvitationIndexView(IndexView):
+    def get_base_queryset(self):
+        if not R.has_role(self.request.user, R.ADMIN):
+            return FeedbackInvitation.objects.none()
+        return FeedbackInvitation.objects.with_status().select_related("learner", "created_by")
+
+
+class InvitationInspectView(InspectView):
+    def get_fields(self):
+        # Never token_hash.
+        return [
+            "learner",
+            "context_title",
+            "occurred_on",
+            "email",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "used_at",
+        ]
+
+
+class InvitationAdminViewSet(_ViewOnlyViewSet):
+    model = FeedbackInvitation
+    name = "feedback_invitations"
+    url_prefix = "feedback/invitations"
+    icon = "mail"
+    menu_label = "Feedback links"
+    index_view_class = InvitationIndexView
+    inspect_view_class = InvitationInspectView
+    list_display = [
+        "context_title",
+        Column("learner_name", label="Learner", accessor=lambda i: display_name(i.learner)),
+        Column("email", label="E-mailed to", accessor=lambda i: i.email or "—"),
+        Column("current_status", label="Status", accessor=lambda i: i.current_status.capitalize()),
+        Column("inviter", label="Created by", accessor=lambda i: display_name(i.created_by) or "—"),
+        DateColumn("created_at", label="Created", sort_key="created_at"),
+        DateColumn("expires_at", label="Expires", sort_key="expires_at"),
+    ]
+    search_fields = ["context_title", "email"]
+    search_backend_name = None
+
+
+class FeedbackViewSetGroup(ModelViewSetGroup):
+    menu_label = "Patient feedback"
+    menu_icon = "comment"
+    menu_order = 230
+    items = (FeedbackAdminViewSet, InvitationAdminViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_feedback_viewsets():
+    return FeedbackViewSetGroup()

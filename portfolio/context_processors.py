@@ -1,7 +1,0 @@
-from . import roles as R
-
-
-def portfolio(request):
-    user = getattr(request, "user", None)
-    roles = R.roles_of(user) if user is not None else []
-    return {"user_roles": roles, "role_labels": [R.ROLE_LABELS[r] for r in roles]}

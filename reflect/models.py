@@ -1,0 +1,61 @@
+"""The audit log (append-only). Its table keeps the name it had in the `portfolio` app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+User = settings.AUTH_USER_MODEL
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # append-only
+        raise ValidationError("The audit log is append-only.")
+
+    def delete(self):
+        raise ValidationError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Append-only record of reads of a learner's portfolio by others and of state changes."""
+
+    # Every list read writes a row per learner on the page, so the table carries only the
+    # indexes its questions need: (learner, date), (actor, date) and date. The two composite
+    # indexes also serve lookups by learner or actor alone, so the foreign keys get none of
+    # their own (bench/api_throughput.py: fewer indexes to update on every read).
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    learner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    action = models.CharField(max_length=64, help_text="e.g. read, export, submit")
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    via = models.CharField(max_length=16, blank=True, help_text="api, site, admin, export, task")
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        db_table = "portfolio_auditevent"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["learner", "created_at"]),
+            models.Index(fields=["actor", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The audit log is append-only.")
+
+
