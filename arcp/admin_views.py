@@ -12,21 +12,21 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from portfolio.models import Cohort
-from reflect import roles as R
 
-from . import services
+from . import cohort
 from .forms import PeriodForm
 from .models import CohortExport
+from .policies import cohort_exports
 
 
 def _require_admin(user):
-    if not R.has_role(user, R.ADMIN):
+    if not cohort_exports.role_may(user, "add"):
         raise PermissionDenied
 
 
 class CohortExportMenuItem(MenuItem):
     def is_shown(self, request):
-        return R.has_role(request.user, R.ADMIN)
+        return cohort_exports.role_may(request.user, "add")
 
 
 class CohortExportForm(PeriodForm):
@@ -70,7 +70,7 @@ class CohortExportView(WagtailAdminTemplateMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            job = services.start_cohort_export(
+            job = cohort.start_cohort_export(
                 data["cohort"], data["period_from"], data["period_to"], self.request.user
             )
         except ValidationError as exc:

@@ -42,12 +42,18 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from assessments.models import Assessment, Score
+from assessments.policies import assessments as assessment_policy
+from feedback import instrument
 from feedback.models import Feedback
+from feedback.policies import feedback as feedback_policy
 from portfolio.models import Enrolment, Placement, Reflection, ReviewEvent, Setting
+from portfolio.policies import reflections as reflection_policy
 from reflect.people import display_name
+from rubrics import scoring
 from rubrics.models import Competency, Criterion, Level
 
 from .models import ArcpReview
+from .policies import reviews as review_policy
 
 LATE_DAYS = 14
 EVIDENCE_STATUSES = (
@@ -195,13 +201,11 @@ def _totals(assessment: Assessment) -> dict:
     """Total and maximum by the rubric app's scoring maths (no queries: the rubric's criteria,
     levels and competencies are prefetched); the stored figures if scoring refuses."""
     try:
-        from rubrics import scoring
-
         result = scoring.score(
             assessment.rubric, {s.criterion_id: s.level for s in assessment.scores.all() if s.level_id}
         )
         return {"total": result.total, "max_score": result.max_score}
-    except (ImportError, ValidationError, AttributeError):
+    except (ValidationError, AttributeError):
         return {"total": assessment.total, "max_score": assessment.max_score}
 
 
@@ -236,14 +240,25 @@ def _submitted_content(reflection: Reflection, end: datetime.datetime) -> tuple[
     return reflection.title, reflection.body_html
 
 
-def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Snapshot:
+def _within(queryset, allowed):
+    """`queryset` narrowed to the rows of `allowed` (a policy's queryset)."""
+    return queryset.filter(pk__in=allowed.values("pk"))
+
+
+def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer=None) -> Snapshot:
     """Collect everything the panel sees for `learner` in the period, with a constant number
     of queries (independent of how many reflections, assessments or feedback there are).
+
+    What may be shown is each app's policy, asked for `viewer` (the person the pack is made
+    for): the pack never holds anything that person could not read on the site or in the
+    API, a blind second marking included. Without a viewer (operator tools), the released
+    evidence: what the learner and their panel may read.
 
     Args:
         learner: the learner (a User).
         period_from: first day of the review period.
         period_to: last day of the period, also the evidence cut-off.
+        viewer: who the pack is for (None: the released evidence).
     Returns:
         A `Snapshot` ready for the print templates.
     """
@@ -257,8 +272,14 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Sna
         Prefetch("levels", queryset=level_qs), "competencies"
     )
     score_qs = Score.objects.select_related("level")
+    allowed_assessments = (
+        assessment_policy.released() if viewer is None else assessment_policy.visible(viewer)
+    )
     assessment_qs = (
-        Assessment.objects.filter(status=Assessment.Status.FINALISED, finalised_at__lt=end)
+        _within(
+            Assessment.objects.filter(status=Assessment.Status.FINALISED, finalised_at__lt=end),
+            allowed_assessments,
+        )
         .select_related("rubric", "assessor", "supersedes", "supersedes__assessor")
         .prefetch_related(
             Prefetch("scores", queryset=score_qs),
@@ -273,8 +294,11 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Sna
         .select_related("actor", "revision")
         .order_by("created_at", "pk")
     )
+    in_period = reflections_in_period(learner, period_from, period_to)
+    if viewer is not None:
+        in_period = _within(in_period, reflection_policy.visible(viewer))
     reflections = list(
-        reflections_in_period(learner, period_from, period_to)
+        in_period
         .select_related("placement")
         .prefetch_related(
             Prefetch("themes", queryset=Competency.objects.select_related("framework")),
@@ -283,22 +307,28 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date) -> Sna
         )
         .order_by("occurred_on", "submitted_at", "pk")
     )
+    # Every answer in the period (withdrawn ones are counted, never shown), each marked with
+    # whether this viewer may read it.
+    shown = feedback_policy.released() if viewer is None else feedback_policy.visible(viewer)
     feedback_rows = list(
         Feedback.objects.filter(
             learner=learner,
             occurred_on__gte=period_from,
             occurred_on__lte=period_to,
             submitted_at__lt=end,
-        ).order_by("occurred_on", "submitted_at", "pk")
+        )
+        .annotate(shown=Exists(shown.filter(pk=OuterRef("pk"))))
+        .order_by("occurred_on", "submitted_at", "pk")
     )
+    outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
     previous = list(
-        ArcpReview.objects.filter(learner=learner, period_to__lt=period_to)
+        _within(ArcpReview.objects.filter(learner=learner, period_to__lt=period_to), outcomes)
         .select_related("examiner")
         .order_by("period_to", "created_at")
     )
 
-    visible_feedback = [fb for fb in feedback_rows if fb.withdrawn_at is None]
-    withdrawn = len(feedback_rows) - len(visible_feedback)
+    visible_feedback = [fb for fb in feedback_rows if fb.withdrawn_at is None and fb.shown]
+    withdrawn = sum(1 for fb in feedback_rows if fb.withdrawn_at is not None)
     all_feedback = [_feedback_evidence(fb) for fb in visible_feedback]
     feedback_by_date: dict[datetime.date, list[FeedbackEvidence]] = defaultdict(list)
     for item in all_feedback:
@@ -483,31 +513,22 @@ def summarise(snapshot: Snapshot) -> dict:
 def statement_label(key: str) -> str:
     """The feedback instrument's wording for a rating key (the key itself if unknown)."""
     try:
-        from feedback import instrument
-
         return instrument.item(key).prompt
-    except (ImportError, KeyError, AttributeError):
+    except KeyError:
         return key.replace("_", " ").capitalize()
 
 
 def statement_order(key: str) -> int:
     """Position of a statement in the instrument (unknown keys last)."""
     try:
-        from feedback import instrument
-
         return list(instrument.KEYS).index(key)
-    except (ImportError, ValueError, AttributeError):
+    except ValueError:
         return 999
 
 
 def rating_label(value) -> str:
     """ "4 (Very good)"; "Does not apply" for None."""
-    try:
-        from feedback import instrument
-
-        words = instrument.label(value)
-    except (ImportError, AttributeError):
-        words = ""
+    words = instrument.label(value)
     if value is None:
         return words or "Does not apply"
     return f"{value} ({words})" if words and words != str(value) else str(value)

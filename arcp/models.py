@@ -10,15 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from portfolio import scope
-
 User = settings.AUTH_USER_MODEL
-
-
-class ScopedByLearnerQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Same scope as the learner: whoever may see the learner may see these."""
-        return self.filter(learner__in=scope.learners_visible_to(user))
 
 
 class ArcpExport(models.Model):
@@ -33,8 +25,6 @@ class ArcpExport(models.Model):
     file = models.FileField(upload_to="arcp/%Y/%m/", blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedByLearnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -72,8 +62,6 @@ class ArcpReview(models.Model):
     comments = models.TextField(blank=True)
     examiner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="arcp_reviews_made")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedByLearnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_to", "-created_at"]

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
+from portfolio.policies import learners
 from portfolio.views import portfolio_login_required, render
 from reflect import roles as R
 from reflect.api.permissions import HasAnyRole
@@ -27,7 +28,7 @@ def _zip_response(data: bytes, learner) -> HttpResponse:
 @portfolio_login_required
 def subject_access_page(request):
     """What the download holds, and the button (learners only; 404 for anyone else)."""
-    if not R.has_role(request.user, R.LEARNER):
+    if not learners.is_learner(request.user):
         raise Http404("Only learners have a portfolio to download.")
     return render(request, "arcp/subject_access.html", {})
 

@@ -1,33 +1,30 @@
-"""ARCP business rules: building and verifying packs, recording panel outcomes, cohort exports.
+"""ARCP business rules: building and verifying packs, recording panel outcomes.
 
-Every door (site, API, admin, task, command) calls these functions, so they all obey the
-same scope rule (`portfolio.scope`) and write the same audit records.
+Every door (site, API, admin, task, command) calls these functions, so they all ask the same
+policies (`arcp.policies`) and write the same audit records. Cohort exports: `arcp.cohort`.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import uuid
-import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portfolio import scope
-from portfolio.models import Cohort, Enrolment
+from portfolio.policies import learners
 from reflect import audit
 from reflect import roles as R
+from reflect.sanitize import to_plain_text
 
 from . import evidence, pdf
-from .models import ArcpExport, ArcpReview, CohortExport
+from .models import ArcpExport, ArcpReview
+from .policies import exports, reviews
 
 # --- Gold Guide codes --------------------------------------------------------------------
 # Simplified from the Gold Guide (9th edition) reason codes. Outcomes 2, 3, 5 and 7.2–7.4
@@ -76,25 +73,16 @@ def reasons_for(outcome: str) -> dict[str, str]:
 
 
 # --- Scope helpers -----------------------------------------------------------------------
-def _check_may_export(by, learner) -> None:
-    roles = set(R.roles_of(by))
-    if not roles:
-        raise PermissionDenied("Sign in to download an ARCP pack.")
-    if not roles & {R.LEARNER, R.TUTOR, R.EXAMINER, R.ADMIN}:
-        raise PermissionDenied("Your role may not download ARCP packs.")
-    if not scope.learners_visible_to(by).filter(pk=learner.pk).exists():
-        raise Http404("No such learner.")
+def visible_learner(user, learner_id):
+    """The learner with `learner_id` if `user` may see them.
+
+    Raises:
+        NotFound: no such learner, or outside `user`'s scope (the same answer).
+    """
+    return learners.get(user, learner_id)
 
 
-def visible_learner(user, learner_id) -> object:
-    """The learner with `learner_id` if `user` may see them, else Http404 (as if absent)."""
-    try:
-        return scope.learners_visible_to(user).get(pk=int(learner_id))
-    except (get_user_model().DoesNotExist, TypeError, ValueError):
-        raise Http404("No such learner.")
-
-
-def _check_period(period_from: datetime.date, period_to: datetime.date) -> None:
+def check_period(period_from: datetime.date, period_to: datetime.date) -> None:
     errors = {}
     if not isinstance(period_from, datetime.date) or not isinstance(period_to, datetime.date):
         raise ValidationError("Both dates of the period are required.")
@@ -129,16 +117,21 @@ def build_pack(
         The saved `ArcpExport`, with the PDF bytes in `file` and their SHA-256.
     Raises:
         PermissionDenied: `by` holds no role that may export (e.g. a patient representative).
-        Http404: the learner is outside `by`'s scope.
+        NotFound: the learner is outside `by`'s scope.
         ValidationError: bad period.
     """
     if not system or by is not None:
-        _check_may_export(by, learner)
-    _check_period(period_from, period_to)
+        if not exports.role_may(by, "add"):
+            signed_in = bool(R.roles_of(by))
+            message = exports.denied_message(by, "add", learner) if signed_in else "Sign in first."
+            raise PermissionDenied(message)
+        exports.require(by, "add", learner)
+    check_period(period_from, period_to)
     export_id = uuid.uuid4()
     # The snapshot (ORM objects of every reflection in the period) is needed only to write the
     # HTML: not keeping it through WeasyPrint's layout lowers the export's peak memory.
-    data = pdf.render_pack(evidence.gather(learner, period_from, period_to), export_id)
+    snapshot = evidence.gather(learner, period_from, period_to, viewer=by)
+    data = pdf.render_pack(snapshot, export_id)
     return _store(export_id, learner, period_from, period_to, data, by, via)
 
 
@@ -184,11 +177,12 @@ def read_pack(export: ArcpExport) -> bytes:
 
 
 def export_for(user, export_id) -> ArcpExport:
-    """A recorded pack if `user` may see its learner; Http404 otherwise (or if it is unknown)."""
-    try:
-        return ArcpExport.objects.visible_to(user).select_related("learner", "created_by").get(pk=export_id)
-    except (ArcpExport.DoesNotExist, ValueError, ValidationError):
-        raise Http404("No such pack.")
+    """A recorded pack if `user` may see its learner.
+
+    Raises:
+        NotFound: unknown, or outside `user`'s scope (the same answer).
+    """
+    return exports.get(user, export_id, ArcpExport.objects.select_related("learner", "created_by"))
 
 
 def verify(file_bytes: bytes, user, *, via: str = "site") -> ArcpExport | None:
@@ -203,7 +197,7 @@ def verify(file_bytes: bytes, user, *, via: str = "site") -> ArcpExport | None:
     """
     digest = hashlib.sha256(file_bytes).hexdigest()
     match = (
-        ArcpExport.objects.visible_to(user)
+        exports.visible(user)
         .filter(sha256=digest, size=len(file_bytes))
         .select_related("learner")
         .first()
@@ -240,16 +234,14 @@ def record_review(
     Returns:
         The saved `ArcpReview`.
     Raises:
-        PermissionDenied: `examiner` is not an examiner.
-        Http404: the learner is not in a cohort on the examiner's panel.
+        PermissionDenied: `examiner` is not an examiner, or not on the learner's panel.
+        NotFound: the learner is outside the examiner's scope.
         ValidationError: bad outcome, reason codes, period or pack (by field).
     """
-    from reflect.sanitize import to_plain_text
 
-    if not R.has_role(examiner, R.EXAMINER):
-        raise PermissionDenied("Only examiners on the learner's ARCP panel record outcomes.")
-    if not scope.is_panel_examiner(examiner, learner):
-        raise Http404("No such learner.")
+    if not reviews.role_may(examiner, "add"):
+        raise PermissionDenied(reviews.denied_message(examiner, "add", learner))
+    reviews.require(examiner, "add", learner)
     errors: dict[str, str] = {}
     outcome = str(outcome or "").strip()
     codes = [str(c).strip().upper() for c in (reason_codes or []) if str(c).strip()]
@@ -290,94 +282,6 @@ def record_review(
     )
     audit.record(examiner, "arcp_review", learner=learner, obj=review, via=via, outcome=outcome)
     return review
-
-
-# --- Cohort exports ----------------------------------------------------------------------
-def cohort_learners(cohort: Cohort):
-    """Active learners enrolled in `cohort`, in a stable order."""
-    User = get_user_model()
-    ids = Enrolment.objects.filter(cohort=cohort).values("learner")
-    return (
-        User.objects.filter(pk__in=ids, is_active=True, groups__name=R.LEARNER)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-def start_cohort_export(cohort: Cohort, period_from, period_to, by) -> CohortExport:
-    """Record a cohort export and queue the background task that makes it.
-
-    Args:
-        cohort: the cohort.
-        period_from, period_to: the review period (validated like a single pack).
-        by: an admin; the packs are made in their name.
-    Returns:
-        The `CohortExport` (status queued, or already done with the immediate backend).
-    Raises:
-        PermissionDenied: `by` is not an admin.
-        ValidationError: bad period.
-    """
-    from .tasks import export_cohort
-
-    if not R.has_role(by, R.ADMIN):
-        raise PermissionDenied("Only programme admins export a whole cohort.")
-    _check_period(period_from, period_to)
-    job = CohortExport.objects.create(
-        cohort=cohort,
-        period_from=period_from,
-        period_to=period_to,
-        requested_by=by,
-        total=cohort_learners(cohort).count(),
-    )
-    audit.record(
-        by, "cohort_export", obj=job, via="admin", cohort=cohort.name, period_to=period_to.isoformat()
-    )
-    result = export_cohort.enqueue(job.pk)
-    CohortExport.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
-    job.refresh_from_db()
-    return job
-
-
-def run_cohort_export(job_id: int, progress: Callable[[int, int], None] | None = None) -> CohortExport:
-    """Build every learner's pack for a cohort export and store them as one ZIP.
-
-    Updates `done`/`total` after each learner; on any error the job ends `failed` with the
-    message in `error` (packs already made stay recorded).
-
-    Args:
-        job_id: the `CohortExport` id.
-        progress: optional callback(done, total).
-    Returns:
-        The finished `CohortExport`.
-    """
-    job = CohortExport.objects.select_related("cohort", "requested_by").get(pk=job_id)
-    learners = list(cohort_learners(job.cohort))
-    CohortExport.objects.filter(pk=job.pk).update(
-        status=CohortExport.Status.RUNNING, total=len(learners), done=0
-    )
-    buffer = io.BytesIO()
-    try:
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            for done, learner in enumerate(learners, start=1):
-                export = build_pack(learner, job.period_from, job.period_to, job.requested_by, via="task")
-                archive.writestr(pack_filename(learner, export), read_pack(export))
-                CohortExport.objects.filter(pk=job.pk).update(done=done)
-                if progress:
-                    progress(done, len(learners))
-        name = f"arcp-{slugify(job.cohort.name)}-{job.period_from:%Y%m%d}-{job.period_to:%Y%m%d}.zip"
-        job.refresh_from_db()
-        job.zip_file.save(name, ContentFile(buffer.getvalue()), save=False)
-        job.status = CohortExport.Status.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["zip_file", "status", "finished_at"])
-    except Exception as exc:  # recorded for the admin, then re-raised for the task log
-        CohortExport.objects.filter(pk=job.pk).update(
-            status=CohortExport.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}",
-            finished_at=timezone.now(),
-        )
-        raise
-    return job
 
 
 def pack_filename(learner, export: ArcpExport) -> str:

@@ -37,14 +37,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Revision
 
+from assessments.models import Assessment
+from assessments.policies import assessments as assessment_policy
+from feedback.policies import feedback as feedback_policy
 from portfolio.models import Allocation, Panel, Reflection
+from portfolio.policies import reflections as reflection_policy
 from reflect import audit
 from reflect import roles as R
-from reflect.models import AuditEvent
+from reflect.audit import audit_events
 from reflect.people import display_name
 
-from .models import ArcpExport, ArcpReview
+from .models import ArcpExport
+from .policies import exports as export_policy
+from .policies import reviews as review_policy
 
 FILES = (
     "README.txt",
@@ -104,10 +111,9 @@ def profile(learner) -> dict[str, Any]:
 
 def reflections(learner) -> list[dict[str, Any]]:
     """Every reflection of the learner, with revisions' section texts and review events."""
-    from wagtail.models import Revision
-
     rows = (
-        Reflection.objects.filter(learner=learner)
+        reflection_policy.visible(learner)
+        .filter(learner=learner)
         .select_related("placement", "signed_off_by")
         .prefetch_related("themes", "events__actor")
         .order_by("occurred_on", "pk")
@@ -167,10 +173,9 @@ def reflections(learner) -> list[dict[str, Any]]:
 
 def assessments(learner) -> list[dict[str, Any]]:
     """Finalised assessments of the learner's reflections (what the learner may see)."""
-    from assessments.models import Assessment
-
     rows = (
-        Assessment.objects.filter(reflection__learner=learner, status=Assessment.Status.FINALISED)
+        assessment_policy.visible(learner)
+        .filter(reflection__learner=learner, status=Assessment.Status.FINALISED)
         .select_related("rubric", "assessor", "superseded_by", "reflection")
         .prefetch_related("scores__criterion", "scores__level")
         .order_by("finalised_at", "pk")
@@ -202,9 +207,11 @@ def assessments(learner) -> list[dict[str, Any]]:
 
 def feedback(learner) -> list[dict[str, Any]]:
     """Feedback about the learner, withdrawn feedback excluded."""
-    from feedback.models import Feedback
-
-    rows = Feedback.objects.filter(learner=learner, withdrawn_at__isnull=True).order_by("submitted_at", "pk")
+    rows = (
+        feedback_policy.visible(learner)
+        .filter(learner=learner, withdrawn_at__isnull=True)
+        .order_by("submitted_at", "pk")
+    )
     return [
         {
             "id": f.pk,
@@ -226,8 +233,15 @@ def pdf_name(export: ArcpExport) -> str:
 
 def arcp(learner) -> dict[str, Any]:
     """ARCP packs about the learner and the outcomes recorded against them."""
-    exports = ArcpExport.objects.filter(learner=learner).select_related("created_by").order_by("created_at")
-    reviews = ArcpReview.objects.filter(learner=learner).select_related("examiner").order_by("created_at")
+    exports = (
+        export_policy.visible(learner)
+        .filter(learner=learner)
+        .select_related("created_by")
+        .order_by("created_at")
+    )
+    reviews = (
+        review_policy.visible(learner).filter(learner=learner).select_related("examiner").order_by("created_at")
+    )
     return {
         "exports": [
             {
@@ -261,7 +275,8 @@ def arcp(learner) -> dict[str, Any]:
 
 def audit_trail(learner) -> list[dict[str, Any]]:
     """Every audit event about the learner: reads by others and state changes."""
-    rows = AuditEvent.objects.filter(learner=learner).select_related("actor").order_by("created_at", "pk")
+    rows = audit_events.visible(learner).filter(learner=learner).select_related("actor")
+    rows = rows.order_by("created_at", "pk")
     return [
         {
             "when": e.created_at,
@@ -307,7 +322,7 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
     Raises:
         PermissionDenied: `by` is not `learner`, or holds no learner role.
     """
-    if by is None or learner is None or by.pk != learner.pk or not R.has_role(by, R.LEARNER):
+    if by is None or learner is None or by.pk != learner.pk or not reflection_policy.role_may(by, "add"):
         raise PermissionDenied("Only a learner can download everything held about themselves.")
     learner = get_user_model().objects.select_related("enrolment__cohort").get(pk=learner.pk)
     audit.record(by, "subject_access", learner=learner, via=via)
@@ -322,7 +337,7 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
         archive.writestr("assessments.json", _dump(assessments(learner)))
         archive.writestr("feedback.json", _dump(feedback(learner)))
         archive.writestr("arcp.json", _dump(arcp(learner)))
-        for export in ArcpExport.objects.filter(learner=learner).exclude(file=""):
+        for export in export_policy.visible(learner).filter(learner=learner).exclude(file=""):
             try:
                 with export.file.open("rb") as handle:
                     archive.writestr(pdf_name(export), handle.read())

@@ -1,6 +1,6 @@
 """ARCP screens under the portfolio page: the learner's pack, the examiner's panel, verify.
 
-Thin views: every rule (scope, periods, reason codes) is in `arcp.services`.
+Thin views: rules are `arcp.policies` (who) and `arcp.services` (periods, reason codes).
 """
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods
 
-from portfolio import scope
-from portfolio.models import Enrolment, Panel
+from portfolio.policies import learners, reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
-from reflect import roles as R
 
 from . import services
 from .forms import PeriodForm, ReviewForm, VerifyForm
-from .models import ArcpExport, ArcpReview
+from .policies import exports, reviews
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -53,7 +51,7 @@ def _make_pack(request, learner, form):
 @require_http_methods(["GET", "POST"])
 def my_pack(request):
     """The learner's own ARCP pack: choose a period, make it, download it; see outcomes."""
-    if not R.has_role(request.user, R.LEARNER):
+    if not reflections.role_may(request.user, "add"):
         raise Http404("Only learners have an ARCP pack.")
     is_post = request.method == "POST"
     form = PeriodForm(request.POST) if is_post else PeriodForm(initial=PeriodForm.default_initial())
@@ -62,8 +60,10 @@ def my_pack(request):
             return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
     context = {
         "form": form,
-        "exports": ArcpExport.objects.filter(learner=request.user).select_related("created_by"),
-        "reviews": ArcpReview.objects.filter(learner=request.user).select_related("examiner", "export"),
+        "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
+        "reviews": reviews.visible(request.user)
+        .filter(learner=request.user)
+        .select_related("examiner", "export"),
     }
     return render(request, "arcp/my_pack.html", context, status=400 if form.errors else 200)
 
@@ -84,18 +84,15 @@ def export_download(request, pk):
 
 
 def _panel_learners(user):
-    cohorts = Panel.objects.current().filter(examiner=user).values("cohort")
-    ids = Enrolment.objects.filter(cohort__in=cohorts).values("learner")
     return (
-        scope.learners_visible_to(user)
-        .filter(pk__in=ids)
+        learners.on_panel(user)
         .select_related("enrolment__cohort")
         .order_by("enrolment__cohort__name", "last_name", "first_name", "username")
     )
 
 
 def _require_examiner(user):
-    if not R.has_role(user, R.EXAMINER):
+    if not reviews.role_may(user, "add"):
         raise PermissionDenied("Only examiners have panels.")
 
 
@@ -103,16 +100,16 @@ def _require_examiner(user):
 def panel(request):
     """Examiner: learners in the cohorts of their open panels, with packs and outcomes."""
     _require_examiner(request.user)
-    learners = list(_panel_learners(request.user))
+    people = list(_panel_learners(request.user))
     latest_export = {}
-    for e in ArcpExport.objects.filter(learner__in=learners).order_by("created_at"):
+    for e in exports.visible(request.user).filter(learner__in=people).order_by("created_at"):
         latest_export[e.learner_id] = e
     latest_review = {}
-    for rv in ArcpReview.objects.filter(learner__in=learners).order_by("created_at"):
+    for rv in reviews.visible(request.user).filter(learner__in=people).order_by("created_at"):
         latest_review[rv.learner_id] = rv
     rows = [
         {"learner": lr, "export": latest_export.get(lr.pk), "review": latest_review.get(lr.pk)}
-        for lr in learners
+        for lr in people
     ]
     return render(request, "arcp/panel.html", {"rows": rows})
 
@@ -125,9 +122,9 @@ def panel_learner(request, learner_id: int):
     learner = _panel_learners(request.user).filter(pk=learner_id).first()
     if learner is None:
         raise Http404("No such learner on your panels.")
-    exports = list(ArcpExport.objects.filter(learner=learner).select_related("created_by"))
+    packs = list(exports.visible(request.user).filter(learner=learner).select_related("created_by"))
     period_form = PeriodForm(initial=PeriodForm.default_initial(), prefix="pack")
-    review_form = ReviewForm(initial=PeriodForm.default_initial(), exports=exports, prefix="review")
+    review_form = ReviewForm(initial=PeriodForm.default_initial(), exports=packs, prefix="review")
     status = 200
     if request.method == "POST" and request.POST.get("action") == "pack":
         period_form = PeriodForm(request.POST, prefix="pack")
@@ -135,7 +132,7 @@ def panel_learner(request, learner_id: int):
             return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
         status = 400
     elif request.method == "POST" and request.POST.get("action") == "review":
-        review_form = ReviewForm(request.POST, exports=exports, prefix="review")
+        review_form = ReviewForm(request.POST, exports=packs, prefix="review")
         if review_form.is_valid():
             data = review_form.cleaned_data
             try:
@@ -160,8 +157,8 @@ def panel_learner(request, learner_id: int):
         status = 400
     context = {
         "learner": learner,
-        "exports": exports,
-        "reviews": ArcpReview.objects.filter(learner=learner).select_related("examiner", "export"),
+        "exports": packs,
+        "reviews": reviews.visible(request.user).filter(learner=learner).select_related("examiner", "export"),
         "period_form": period_form,
         "review_form": review_form,
     }

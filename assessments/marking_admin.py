@@ -12,22 +12,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from portfolio.admin_views import ReadOnlyAdminViewSet
-from reflect import audit
 from reflect import roles as R
+from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
 from reflect.people import display_name
 
-from . import moderation, services
+from . import moderation, policies, services
 from .models import Assessment, ModerationRequest
 
 
@@ -44,24 +42,15 @@ class AdminOnlyMenuItem(MenuItem):
 
 
 # --- Assessments (read only) -----------------------------------------------------------------
-class AssessmentIndexView(IndexView):
-    def get_base_queryset(self):
-        return Assessment.objects.visible_to(self.request.user).select_related(
-            "reflection__learner", "rubric", "assessor", "superseded_by"
-        )
+class AssessmentIndexView(PolicyIndexView):
+    list_select_related = ("reflection__learner", "rubric", "assessor", "superseded_by")
 
 
-class AssessmentInspectView(InspectView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Assessment.objects.visible_to(self.request.user).select_related("reflection__learner"), pk=self.pk
-        )
+class AssessmentInspectView(PolicyInspectView):
+    inspect_select_related = ("reflection__learner",)
 
-    def get(self, request, *args, **kwargs):
-        # Reading someone's marks in the admin is a read of their portfolio: audited.
-        learner = self.object.reflection.learner
-        audit.record(request.user, "read", learner=learner, obj=self.object, via="admin")
-        return super().get(request, *args, **kwargs)
+    def learner_of(self, obj):
+        return obj.reflection.learner
 
     def get_fields(self):
         return [
@@ -88,6 +77,7 @@ def _state(a: Assessment) -> str:
 
 class AssessmentAdminViewSet(ReadOnlyAdminViewSet):
     model = Assessment
+    policy = policies.assessments
     name = "assessments_marking"
     url_prefix = "assessments/marking"
     icon = "tasks"

@@ -1,19 +1,15 @@
-"""Assessments against pinned rubric versions, moderation, and patient-representative feedback.
+"""Assessments against pinned rubric versions, and moderation (blind second marking).
 
-State changes live in `assessments.services`; views, API and admin call them.
+Who may see and do what: `assessments.policies`. State changes: `assessments.services`.
 """
 
 from __future__ import annotations
-
-import operator
-from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from portfolio import scope
 from portfolio.models import Reflection
 
 User = settings.AUTH_USER_MODEL
@@ -23,48 +19,6 @@ FINALISED_IMMUTABLE = "A finalised assessment cannot be changed or deleted; supe
 
 
 class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """learner: finalised assessments of own reflections; tutor: ones they wrote or of
-        allocated learners; examiner: finalised ones in their cohorts; admin: all.
-
-        Blind second marks (moderation): until both markings of a moderation pair are
-        finalised, neither marker sees the other's (nor does a second marker who has not yet
-        started see the first marking). Admins see everything."""
-        from reflect import roles as R
-
-        roles = R.roles_of(user)
-        if not roles:
-            return self.none()
-        if R.ADMIN in roles:
-            return self.all()
-        finalised = Q(status=Assessment.Status.FINALISED)
-        conditions = []
-        if R.LEARNER in roles:
-            conditions.append(Q(reflection__learner=user) & finalised)
-        if R.TUTOR in roles:
-            from portfolio.models import Allocation
-
-            allocated = Allocation.objects.current().filter(tutor=user).values("learner")
-            conditions.append(
-                Q(assessor=user)
-                | (
-                    Q(reflection__learner__in=allocated)
-                    & ~Q(reflection__status=Reflection.Status.DRAFT)
-                    & (finalised | Q(moderation_of__isnull=True))
-                )
-            )
-            # A second marker sees the marking they moderated (blind until both are final).
-            moderated = ModerationRequest.objects.filter(second_marker=user).values("first_assessment")
-            conditions.append(Q(pk__in=moderated))
-        if R.EXAMINER in roles:
-            conditions.append(Q(reflection__learner__in=scope.others_visible_to(user)) & finalised)
-        if not conditions:
-            return self.none()
-        qs = self.filter(reduce(operator.or_, conditions))
-        if R.TUTOR in roles:
-            qs = qs.exclude(pk__in=ModerationRequest.objects.hidden_from(user))
-        return qs
-
     def current(self):
         """Assessments that count: not superseded by a correction."""
         return self.filter(superseded_by__isnull=True)
@@ -203,22 +157,12 @@ class Score(models.Model):
 
 class ModerationRequestQuerySet(models.QuerySet):
     def open(self):
-        """Requests whose pair is not yet complete (the blind period)."""
+        """Requests whose pair is not yet complete (the blind period): the second marking
+        is not yet made or not finalised, or the first is not finalised."""
         both = Q(first_assessment__status=Assessment.Status.FINALISED) & Q(
             second_assessment__status=Assessment.Status.FINALISED
         )
         return self.exclude(both)
-
-    def hidden_from(self, user):
-        """Ids of assessments `user` must not see because of an open blind moderation:
-        the first marking, for its second marker; the second marking, for the first marker."""
-        open_requests = self.open()
-        firsts = open_requests.filter(second_marker=user).values_list("first_assessment_id", flat=True)
-        # Exclude NULLs: `NOT IN (.., NULL)` would hide everything.
-        seconds = open_requests.filter(
-            first_assessment__assessor=user, second_assessment__isnull=False
-        ).values_list("second_assessment_id", flat=True)
-        return Assessment._base_manager.filter(Q(pk__in=firsts) | Q(pk__in=seconds)).values("pk")
 
 
 class ModerationRequest(models.Model):

@@ -24,19 +24,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from portfolio import scope
 from portfolio.models import Reflection
 from reflect import audit
 from reflect import roles as R
-from reflect.errors import Conflict, PermissionDenied, StaleVersion, ValidationError
+from reflect.errors import Conflict, StaleVersion, ValidationError
 from reflect.locking import bump_version
 from reflect.sanitize import to_plain_text
+from rubrics import scoring
 from rubrics.models import Criterion, Level, Rubric
 
 from .models import Assessment, ModerationRequest, Score
+from .policies import assessments as policy
+from .policies import moderation_requests
 
 
 class IncompleteAssessment(ValidationError):
@@ -57,70 +59,7 @@ class ScoreInput:
 
 
 # --- Who may mark what ----------------------------------------------------------------------
-def open_moderation_request(user, reflection: Reflection) -> ModerationRequest | None:
-    """The admin's request that `user` mark `reflection` blind, if one is waiting for them."""
-    return (
-        ModerationRequest.objects.filter(
-            second_marker=user, first_assessment__reflection=reflection, second_assessment__isnull=True
-        )
-        .select_related("first_assessment__rubric")
-        .first()
-    )
-
-
-def markable_reflections(user) -> QuerySet:
-    """Reflections `user` may mark: non-draft reflections of learners they are currently
-    allocated to, plus those an admin asked them to second-mark.
-
-    Args:
-        user: the would-be assessor.
-    Returns:
-        A queryset of `Reflection`.
-    """
-    if not R.has_role(user, R.TUTOR):
-        return Reflection.objects.none()
-    from portfolio.models import Allocation
-
-    allocated = Allocation.objects.current().filter(tutor=user).values("learner")
-    moderated = ModerationRequest.objects.filter(second_marker=user).values("first_assessment__reflection")
-    return Reflection.objects.filter(
-        Q(learner__in=allocated) | Q(pk__in=moderated), ~Q(status=Reflection.Status.DRAFT)
-    )
-
-
-def check_may_mark(user, reflection: Reflection) -> ModerationRequest | None:
-    """Raise unless `user` may mark `reflection` now.
-
-    Args:
-        user: the would-be assessor.
-        reflection: the reflection to mark.
-    Returns:
-        The open `ModerationRequest` that grants permission to a second marker, or None when
-        the permission comes from a current allocation.
-    Raises:
-        PermissionDenied: not a tutor allocated to the learner, and no moderation request.
-        ValidationError: the reflection is still a draft.
-    """
-    request = open_moderation_request(user, reflection)
-    if request is None and not scope.is_allocated_tutor(user, reflection.learner):
-        raise PermissionDenied("Only a tutor currently allocated to this learner may mark this reflection.")
-    if reflection.status == Reflection.Status.DRAFT:
-        raise ValidationError({"reflection": "This reflection is a draft: it can be marked once submitted."})
-    return request
-
-
-def _check_assessor(assessment: Assessment, by) -> None:
-    """Only the assessor may change a draft, and only while they still may mark it: still
-    allocated, the named second marker of a moderation, or an admin correcting a mark."""
-    if by is None or by.pk != assessment.assessor_id:
-        raise PermissionDenied("Only the tutor who wrote this assessment may change it.")
-    if (
-        R.has_role(by, R.ADMIN)
-        or scope.is_allocated_tutor(by, assessment.reflection.learner)
-        or ModerationRequest.objects.filter(second_assessment=assessment, second_marker=by).exists()
-    ):
-        return
-    raise PermissionDenied("You are no longer allocated to this learner, so you cannot change this marking.")
+# The rules are `assessments.policies.assessments` (marking) and `moderation_requests`.
 
 
 def rubric_criteria(rubric: Rubric) -> list[Criterion]:
@@ -191,8 +130,6 @@ def compute_totals(rubric: Rubric, levels: Mapping[int, Level]) -> tuple[Decimal
     Returns:
         (total, max_score) as Decimals.
     """
-    from rubrics import scoring
-
     result = scoring.score(rubric, dict(levels))
     return Decimal(result.total), Decimal(result.max_score)
 
@@ -248,11 +185,14 @@ def create_assessment(
     Returns:
         The new draft `Assessment`.
     Raises:
+        NotFound: the assessor may not see the reflection (it does not exist for them).
         PermissionDenied: the assessor may not mark this reflection.
-        ValidationError: draft reflection, unpublished rubric, a criterion of another rubric,
+        Conflict: the reflection is a draft.
+        ValidationError: unpublished rubric, a criterion of another rubric,
             a level of another criterion, or an assessment of theirs already under way.
     """
-    request = check_may_mark(assessor, reflection)
+    policy.require(assessor, "add", reflection)
+    request = policy.open_request(assessor, reflection)
     if rubric.status != Rubric.Status.PUBLISHED:
         raise ValidationError({"rubric": "Only a published rubric can be used for marking."})
     if request is not None and request.first_assessment.rubric_id != rubric.pk:
@@ -309,14 +249,13 @@ def update_assessment(
     Returns:
         The updated assessment (version incremented).
     Raises:
-        PermissionDenied: `by` is not the assessor.
+        NotFound: `by` may not see the assessment.
+        PermissionDenied: `by` is not the assessor, or may no longer mark it.
         Conflict: the assessment is finalised (409).
         StaleVersion: someone saved it since `expected_version` (409); nothing is changed.
         ValidationError: bad criteria or levels; nothing is changed.
     """
-    _check_assessor(assessment, by)
-    if assessment.is_finalised:
-        raise Conflict("This assessment is finalised and cannot be changed; supersede it with a correction.")
+    policy.require(by, "change", assessment)
     rows = _resolve_scores(assessment.rubric, data.get("scores") or [])
     changes: dict[str, Any] = {}
     if "overall_comment" in data:
@@ -351,14 +290,14 @@ def finalise(
     Returns:
         The finalised assessment.
     Raises:
-        PermissionDenied: `by` is not the assessor.
+        NotFound: `by` may not see the assessment.
+        PermissionDenied: `by` is not the assessor, or may no longer mark it.
         Conflict: already finalised (409). StaleVersion: stale `expected_version` (409).
         IncompleteAssessment: some criteria are not scored (400).
     """
-    _check_assessor(assessment, by)
+    policy.require(by, "finalise", assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.is_finalised:
-        raise Conflict("This assessment is already finalised.")
+    policy.require(by, "finalise", locked, visible=True)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
     missing = missing_criteria(locked)
@@ -405,21 +344,17 @@ def supersede(assessment: Assessment, by, reason: str, *, via: str = "site") -> 
     Returns:
         The new draft assessment, prefilled with the old scores and comments.
     Raises:
+        NotFound: `by` may not see the assessment.
         PermissionDenied: `by` may not correct this assessment.
         ValidationError: no reason given.
         Conflict: the assessment is a draft (edit it instead) or already superseded.
     """
+    policy.require(by, "supersede", assessment)
     reason = to_plain_text(reason)
     if not reason:
         raise ValidationError({"reason": "Give the reason for the correction."})
-    is_admin = R.has_role(by, R.ADMIN)
-    if not is_admin and not scope.is_allocated_tutor(by, assessment.reflection.learner):
-        raise PermissionDenied("Only an allocated tutor or a programme admin may correct an assessment.")
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not locked.is_finalised:
-        raise Conflict("Only a finalised assessment can be superseded; edit the draft instead.")
-    if Assessment.objects.filter(supersedes=locked).exists():
-        raise Conflict("This assessment has already been superseded by a correction.")
+    policy.require(by, "supersede", locked, visible=True)
     correction = Assessment.objects.create(
         reflection=locked.reflection,
         rubric=locked.rubric,
@@ -464,12 +399,12 @@ def request_moderation(
     Returns:
         The `ModerationRequest` (the existing one if it was already requested).
     Raises:
+        NotFound: the reflection is not one `by_admin` may see.
         PermissionDenied: `by_admin` is not an admin.
         ValidationError: no first marking to moderate, or the second marker is not a tutor or
             is the first marker.
     """
-    if not R.has_role(by_admin, R.ADMIN):
-        raise PermissionDenied("Only a programme admin may request a second marking.")
+    moderation_requests.require(by_admin, "add", reflection)
     if not R.has_role(second_marker, R.TUTOR):
         raise ValidationError({"second_marker": "The second marker must be a tutor."})
     first = (

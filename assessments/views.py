@@ -1,79 +1,32 @@
 """Marking screens for tutors and the learner's view of their marks (under /portfolio/marking/).
 
-Views stay thin: every rule is in `assessments.services`; scope comes from
-`Assessment.objects.visible_to(user)` and `services.markable_reflections(user)`. Outside scope
-is 404.
+Views stay thin: state changes are `assessments.services`; who may see and do what is
+`assessments.policies`. Outside scope is 404.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from portfolio.models import Reflection
+from portfolio.policies import reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
-from reflect import roles as R
 from reflect.errors import Conflict, StaleVersion
 from rubrics.models import Criterion, Rubric
 
 from . import services
-from .models import Assessment, ModerationRequest, Score
-
-# --- Presenting an assessment as a grid ----------------------------------------------------
-
-
-@dataclass
-class GridCell:
-    level: object
-    chosen: bool
-
-
-@dataclass
-class GridRow:
-    criterion: Criterion
-    cells: list[GridCell]
-    score: Score | None
-    points: int | None = None
-
-
-@dataclass
-class Grid:
-    assessment: Assessment
-    rows: list[GridRow]
-    columns: int
-    percentage: Decimal | None = None
-    extra: dict = field(default_factory=dict)
-
-
-def assessment_grid(assessment: Assessment) -> Grid:
-    """Criteria rows × level columns of `assessment`'s pinned rubric, the chosen level and
-    comment per criterion, and the percentage (from `rubrics.scoring`)."""
-    from rubrics import scoring
-
-    scores = {s.criterion_id: s for s in assessment.scores.all()}
-    rows = []
-    columns = 0
-    for criterion in services.rubric_criteria(assessment.rubric):
-        score = scores.get(criterion.pk)
-        chosen = score.level_id if score else None
-        cells = [GridCell(level, level.pk == chosen) for level in criterion.levels.all()]
-        columns = max(columns, len(cells))
-        points = next((c.level.points for c in cells if c.chosen), None)
-        rows.append(GridRow(criterion, cells, score, points))
-    percentage = None
-    if assessment.total is not None and assessment.max_score:
-        percentage = scoring.percentage(assessment.total, assessment.max_score)
-    return Grid(assessment, rows, columns, percentage)
+from .grids import assessment_grid, visible_assessments_of
+from .models import Assessment
+from .policies import assessments as policy
+from .policies import moderation_requests
 
 
 def _published_rubrics():
@@ -163,15 +116,10 @@ class MarkingForm(forms.Form):
 
 def _own_assessment(request, pk: int) -> Assessment:
     """The caller's own assessment (404 for anyone else's, in scope or not)."""
-    assessment = (
-        Assessment.objects.visible_to(request.user)
-        .filter(pk=pk, assessor=request.user)
-        .select_related("reflection__learner", "rubric", "supersedes")
-        .first()
+    mine = Assessment.objects.filter(assessor=request.user).select_related(
+        "reflection__learner", "rubric", "supersedes"
     )
-    if assessment is None:
-        raise Http404("No such assessment")
-    return assessment
+    return policy.get(request.user, pk, mine)
 
 
 def _field_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -205,7 +153,7 @@ def marking_home(request):
     """ "To mark": non-draft reflections the tutor may mark without their current marking
     finalised; "My drafts"; second markings requested of them."""
     user = request.user
-    if not R.has_role(user, R.TUTOR):
+    if not policy.role_may(user, "add"):
         raise Http404("Marking is for tutors")
     finalised_by_me = Assessment.objects.filter(
         reflection=OuterRef("pk"),
@@ -217,22 +165,23 @@ def marking_home(request):
         reflection=OuterRef("pk"), assessor=user, status=Assessment.Status.DRAFT
     )
     to_mark = (
-        services.markable_reflections(user)
+        policy.markable(user)
         .annotate(done=Exists(finalised_by_me), started=Exists(started_by_me))
         .filter(done=False, started=False)
         .select_related("learner")
         .order_by("submitted_at", "pk")
     )
     drafts = (
-        Assessment.objects.filter(assessor=user, status=Assessment.Status.DRAFT)
+        policy.scope(user, "change")
         .select_related("reflection__learner", "rubric")
         .order_by("-updated_at")
     )
-    requests = ModerationRequest.objects.filter(
-        second_marker=user, second_assessment__isnull=True
-    ).select_related("first_assessment__reflection__learner", "first_assessment__rubric")
+    requests = moderation_requests.waiting_for(user).select_related(
+        "first_assessment__reflection__learner", "first_assessment__rubric"
+    )
     finalised = (
-        Assessment.objects.filter(assessor=user, status=Assessment.Status.FINALISED)
+        policy.visible(user)
+        .filter(assessor=user, status=Assessment.Status.FINALISED)
         .select_related("reflection__learner", "rubric", "superseded_by")
         .order_by("-finalised_at")[:20]
     )
@@ -250,7 +199,7 @@ def marking_home(request):
 @require_http_methods(["GET", "POST"])
 def marking_start(request, pk: int):
     """Choose a published rubric (latest version per rubric) and start marking."""
-    reflection = services.markable_reflections(request.user).select_related("learner").filter(pk=pk).first()
+    reflection = policy.markable(request.user).select_related("learner").filter(pk=pk).first()
     if reflection is None:
         raise Http404("No such reflection")
     mine = Assessment.objects.filter(
@@ -258,7 +207,7 @@ def marking_start(request, pk: int):
     ).first()
     if mine is not None:
         return HttpResponseRedirect(portfolio_url("marking_edit", mine.pk))
-    moderation = services.open_moderation_request(request.user, reflection)
+    moderation = policy.open_request(request.user, reflection)
     rubrics = [moderation.first_assessment.rubric] if moderation else _published_rubrics()
     error = ""
     if request.method == "POST":
@@ -369,14 +318,8 @@ def marking_finalise(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def marking_supersede(request, pk: int):
     """Correct a finalised assessment: a reason, then a new draft that supersedes it."""
-    assessment = (
-        Assessment.objects.visible_to(request.user)
-        .select_related("reflection__learner", "rubric")
-        .filter(pk=pk)
-        .first()
-    )
-    if assessment is None:
-        raise Http404("No such assessment")
+    queryset = Assessment.objects.select_related("reflection__learner", "rubric")
+    assessment = policy.get(request.user, pk, queryset)
     error = ""
     reason = request.POST.get("reason", "")
     if request.method == "POST":
@@ -403,24 +346,11 @@ def marking_supersede(request, pk: int):
 @portfolio_login_required
 def marking_detail(request, pk: int):
     """One assessment as a grid, for anyone who may see it."""
-    assessment = (
-        Assessment.objects.visible_to(request.user)
-        .select_related("reflection__learner", "rubric", "assessor", "supersedes", "superseded_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if assessment is None:
-        raise Http404("No such assessment")
+    related = ("reflection__learner", "rubric", "assessor", "supersedes", "superseded_by")
+    assessment = policy.get(request.user, pk, Assessment.objects.select_related(*related))
     learner = assessment.reflection.learner
     audit.record(request.user, "read", learner=learner, obj=assessment, via="site")
-    can_correct = (
-        assessment.is_finalised
-        and not assessment.is_superseded
-        and (
-            R.has_role(request.user, R.ADMIN)
-            or services.markable_reflections(request.user).filter(pk=assessment.reflection_id).exists()
-        )
-    )
+    can_correct = policy.can(request.user, "supersede", assessment)
     return render(
         request,
         "assessments/marking_detail.html",
@@ -428,23 +358,10 @@ def marking_detail(request, pk: int):
     )
 
 
-def visible_assessments_of(user, reflection: Reflection):
-    """Finalised assessments of `reflection` that `user` may see, newest first, with scores."""
-    return (
-        Assessment.objects.visible_to(user)
-        .filter(reflection=reflection, status=Assessment.Status.FINALISED)
-        .select_related("rubric", "assessor", "supersedes", "superseded_by")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("level")))
-        .order_by("-finalised_at", "-id")
-    )
-
-
 @portfolio_login_required
 def marking_results(request, pk: int):
     """A reflection's finalised assessments as grids (the learner's view of their marks)."""
-    reflection = Reflection.objects.visible_to(request.user).select_related("learner").filter(pk=pk).first()
-    if reflection is None:
-        raise Http404("No such reflection")
+    reflection = reflections.get(request.user, pk, Reflection.objects.select_related("learner"))
     grids = [assessment_grid(a) for a in visible_assessments_of(request.user, reflection)]
     if reflection.learner_id != request.user.pk:
         audit.record(

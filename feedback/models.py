@@ -12,13 +12,9 @@ from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from portfolio import scope
-from reflect import roles as R
-
 User = settings.AUTH_USER_MODEL
 
 
-# --- Patient-representative feedback ------------------------------------------------------
 class FeedbackInvitationQuerySet(models.QuerySet):
     def with_status(self):
         """Annotate `current_status` (open / used / expired), derived in the database, so
@@ -76,15 +72,6 @@ class FeedbackInvitation(models.Model):
         return self.Status(self.status).label
 
 
-class FeedbackQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """learner: own; tutor: allocated learners; examiner: their cohorts; admin: all.
-        Withdrawn feedback is hidden from everyone but admins."""
-        if R.ADMIN in R.roles_of(user):
-            return self.all()
-        return self.filter(learner__in=scope.learners_visible_to(user), withdrawn_at__isnull=True)
-
-
 class Feedback(models.Model):
     class RespondentRole(models.TextChoices):
         PATIENT_REP = "patient_representative", "Patient representative"
@@ -104,8 +91,6 @@ class Feedback(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     withdrawal_reason = models.TextField(blank=True)
-
-    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         db_table = "assessments_feedback"

@@ -20,23 +20,20 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from feedback import instrument
+from feedback import instrument, policies
 from feedback.models import Feedback, FeedbackInvitation
-from portfolio.scope import is_allocated_tutor
+from feedback.policies import invitations
 from reflect import audit, http
-from reflect import roles as R
-from reflect.errors import Conflict, Gone
+from reflect.errors import Gone, NotFound
+from reflect.notify import Delivery, send_to_addresses
 from reflect.people import first_name
 from reflect.sanitize import to_plain_text
 
@@ -85,25 +82,23 @@ def respond_url(raw_token: str, base_url: str | None = None) -> str:
 
 # --- Inviting -----------------------------------------------------------------------------
 def _check_inviter(learner_id_or_user, by):
-    """Return the learner `by` may invite feedback for.
+    """Return the learner `by` may invite feedback for (`feedback.policies.invitations`).
 
     Raises:
         PermissionDenied: `by` is neither a tutor nor an admin (their role may never invite).
-        Http404: the learner does not exist, is not a learner, or (for a tutor) is not
+        NotFound: the learner does not exist, is not a learner, or (for a tutor) is not
             currently allocated to them: out of scope looks exactly like not found.
     """
-    roles = R.roles_of(by)
-    if R.ADMIN not in roles and R.TUTOR not in roles:
-        raise PermissionDenied(
-            "Only a tutor allocated to the learner, or a programme admin, may invite feedback."
-        )
-    User = get_user_model()
+    if not invitations.role_may(by, "add"):
+        raise PermissionDenied(invitations.denied_message(by, "add", None))
     pk = getattr(learner_id_or_user, "pk", learner_id_or_user)
-    learner = User.objects.filter(pk=pk, is_active=True, groups__name=R.LEARNER).first() if pk else None
+    try:
+        learner = invitations.invitable(by).filter(pk=int(pk)).first() if pk else None
+    except (TypeError, ValueError):
+        learner = None
     if learner is None:
-        raise Http404("No such learner.")
-    if R.ADMIN not in roles and not is_allocated_tutor(by, learner):
-        raise Http404("No such learner.")
+        raise NotFound("No such learner.")
+    invitations.require(by, "add", learner, visible=True)
     return learner
 
 
@@ -142,7 +137,7 @@ def _clean_invitation_fields(
     return title, occurred_on, cleaned_emails
 
 
-def _send_invitation_email(invitation: FeedbackInvitation, raw_token: str, base_url: str | None) -> bool:
+def _send_invitation_email(invitation: FeedbackInvitation, raw_token: str, base_url: str | None) -> Delivery:
     learner = first_name(invitation.learner)
     link = respond_url(raw_token, base_url)
     days = link_days()
@@ -157,17 +152,8 @@ def _send_invitation_email(invitation: FeedbackInvitation, raw_token: str, base_
         f"The link works once and for {days} days. Please do not forward it.\n\n"
         "Thank you for helping doctors learn from people's real lives.\n"
     )
-    try:
-        send_mail(
-            subject=f"Your feedback on {learner}'s session",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[invitation.email],
-        )
-    except Exception:  # noqa: BLE001 - the link is still shown to the inviter to copy
-        log.exception("Could not send feedback invitation %s", invitation.pk)
-        return False
-    return True
+    # The link is still shown to the inviter to copy if the mail cannot be sent.
+    return send_to_addresses([invitation.email], f"Your feedback on {learner}'s session", body)
 
 
 @dataclass
@@ -175,7 +161,12 @@ class CreatedInvitation:
     invitation: FeedbackInvitation
     raw_token: str
     url: str
-    email_sent: bool
+    delivery: Delivery | None
+
+    @property
+    def email_sent(self) -> bool:
+        """True once the mail went (or is queued to go when the transaction commits)."""
+        return self.delivery is not None and self.delivery.sent is not False
 
 
 def create_invitations(
@@ -205,7 +196,7 @@ def create_invitations(
 
     Raises:
         PermissionDenied: `by` may never invite (not a tutor or admin).
-        Http404: the learner is unknown or outside `by`'s scope.
+        NotFound: the learner is unknown or outside `by`'s scope.
         ValidationError: bad title, date or e-mail (per-field messages); nothing is created.
     """
     learner = _check_inviter(learner, by)
@@ -229,8 +220,8 @@ def create_invitations(
     # Mail goes out after the rows are committed; a mail failure leaves the link to be copied.
     results = []
     for invitation, raw in created:
-        sent = _send_invitation_email(invitation, raw, base_url) if invitation.email else False
-        results.append(CreatedInvitation(invitation, raw, respond_url(raw, base_url), sent))
+        delivery = _send_invitation_email(invitation, raw, base_url) if invitation.email else None
+        results.append(CreatedInvitation(invitation, raw, respond_url(raw, base_url), delivery))
     return results
 
 
@@ -250,7 +241,7 @@ def create_invitation(
         ``(invitation, raw_token)``; the raw token is not stored anywhere.
 
     Raises:
-        PermissionDenied, Http404, ValidationError: as `create_invitations`.
+        PermissionDenied, NotFound, ValidationError: as `create_invitations`.
     """
     result = create_invitations(
         learner, by, context_title, occurred_on, [email or ""], base_url=base_url, via=via
@@ -262,12 +253,12 @@ def create_invitation(
 # --- Answering ----------------------------------------------------------------------------
 def _lookup(raw_token) -> FeedbackInvitation:
     if not raw_token or not isinstance(raw_token, str) or len(raw_token) > 200:
-        raise Http404("No such feedback link.")
+        raise NotFound("No such feedback link.")
     invitation = (
         FeedbackInvitation.objects.select_related("learner").filter(token_hash=hash_token(raw_token)).first()
     )
     if invitation is None:
-        raise Http404("No such feedback link.")
+        raise NotFound("No such feedback link.")
     return invitation
 
 
@@ -275,7 +266,7 @@ def invitation_for_token(raw_token: str) -> FeedbackInvitation:
     """The open invitation a raw token belongs to.
 
     Raises:
-        Http404: no invitation has this token.
+        NotFound: no invitation has this token.
         Gone: the link was used (message `GONE_USED`) or has expired (`GONE_EXPIRED`).
     """
     invitation = _lookup(raw_token)
@@ -375,7 +366,7 @@ def submit_feedback(
         The stored Feedback.
 
     Raises:
-        Http404: unknown token.
+        NotFound: unknown token.
         Gone: the link was used or has expired (also when another submission won the race).
         ValidationError: bad answers (per-field messages); nothing is stored, the link stays open.
     """
@@ -416,19 +407,18 @@ def withdraw(feedback: Feedback, by_admin, reason: str, *, via: str = "admin") -
         The feedback, withdrawn.
 
     Raises:
+        NotFound: `by_admin` may not see this feedback.
         PermissionDenied: `by_admin` is not an admin.
         ValidationError: no reason given (``{"reason": [...]}``).
         Conflict: it was already withdrawn.
     """
-    if not R.has_role(by_admin, R.ADMIN):
-        raise PermissionDenied("Only a programme admin may withdraw feedback.")
+    policies.feedback.require(by_admin, "withdraw", feedback)
     text = plain(reason)
     if not text:
         raise ValidationError({"reason": ["Give the reason for withdrawing this feedback."]})
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
-        if locked.withdrawn_at is not None:
-            raise Conflict("This feedback has already been withdrawn.")
+        policies.feedback.require(by_admin, "withdraw", locked, visible=True)
         locked.withdrawn_at = timezone.now()
         locked.withdrawn_by = by_admin
         locked.withdrawal_reason = text
@@ -494,13 +484,13 @@ def guarded_lookup(request, raw_token: str, fn, *args, **kwargs):
 
     Raises:
         TooManyGuesses: the address is over the limit (before any lookup is made).
-        Http404, Gone, ValidationError: whatever `fn` raises.
+        NotFound, Gone, ValidationError: whatever `fn` raises.
     """
     ip = client_ip(request)
     check_guess_limit(ip)
     try:
         return fn(raw_token, *args, **kwargs)
-    except Http404:
+    except NotFound:
         record_failed_lookup(ip)
         raise
 

@@ -21,15 +21,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from feedback import instrument
+from feedback import instrument, policies
 from feedback import services as services
-from feedback.models import Feedback, FeedbackInvitation
-from portfolio.models import Allocation
-from portfolio.scope import learners_visible_to
+from feedback.models import Feedback
+from feedback.policies import invitations
+from portfolio.policies import learners
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
-from reflect import roles as R
-from reflect.errors import Gone
+from reflect.errors import Gone, NotFound
 from reflect.people import display_name
 
 NOT_APPLICABLE = "na"
@@ -130,7 +129,7 @@ def respond(request, token: str):
         invitation = services.guarded_lookup(request, token, services.invitation_for_token)
     except services.TooManyGuesses as exc:
         return _too_many(request, exc)
-    except Http404:
+    except NotFound:
         return _not_found(request)
     except Gone as exc:
         return _gone(request, exc)
@@ -151,7 +150,7 @@ def respond(request, token: str):
                 )
             except Gone as exc:
                 return _gone(request, exc)
-            except Http404:
+            except NotFound:
                 return _not_found(request)
             except ValidationError as exc:
                 _add_service_errors(form, exc, {"ratings": None})
@@ -175,13 +174,8 @@ def thanks(request):
 
 # --- Portfolio screens --------------------------------------------------------------------
 def invitable_learners(user):
-    """Learners `user` may invite feedback for: all learners for an admin, the currently
-    allocated ones for a tutor (the same rule `feedback.create_invitations` enforces)."""
-    visible = learners_visible_to(user)
-    if R.ADMIN in R.roles_of(user):
-        return visible.order_by("last_name", "first_name", "username")
-    allocated = Allocation.objects.current().filter(tutor=user).values("learner")
-    return visible.filter(pk__in=allocated).order_by("last_name", "first_name", "username")
+    """Learners `user` may invite feedback for (`feedback.policies.invitations`), by name."""
+    return invitations.invitable(user).order_by("last_name", "first_name", "username")
 
 
 class LearnerChoiceField(forms.ModelChoiceField):
@@ -238,7 +232,7 @@ def invite(request):
     """A tutor (allocated learners) or admin invites representatives; the links are shown
     once, on the response to the POST, and never again."""
     user = request.user
-    if not set(R.roles_of(user)) & {R.TUTOR, R.ADMIN}:
+    if not invitations.role_may(user, "add"):
         raise PermissionDenied("Only tutors and programme admins invite feedback.")
     created = None
     if request.method == "POST":
@@ -256,7 +250,7 @@ def invite(request):
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc, {"email": "emails"})
-            except Http404:
+            except NotFound:
                 form.add_error("learner", "Choose one of your learners.")
     else:
         initial = {}
@@ -264,11 +258,7 @@ def invite(request):
         if learner_id and learner_id.isdigit():
             initial["learner"] = learner_id
         form = InviteForm(initial=initial, user=user)
-    recent = (
-        FeedbackInvitation.objects.with_status()
-        .filter(created_by=user, learner__in=learners_visible_to(user))
-        .select_related("learner")[:20]
-    )
+    recent = invitations.visible(user).filter(created_by=user).with_status().select_related("learner")[:20]
     context = {"form": form, "created": created, "recent": recent, "link_days": services.link_days()}
     response = render(request, "feedback/invite.html", context)
     if created:
@@ -282,26 +272,24 @@ def feedback_list(request):
     `?learner=<id>` narrows to one learner (404 if out of scope). Withdrawn feedback is
     shown to admins only, marked as withdrawn."""
     user = request.user
-    if R.roles_of(user) == [R.PATIENT_REP] or not R.roles_of(user):
+    if not policies.feedback.role_may(user, "view"):
         raise Http404("No feedback here.")
-    qs = Feedback.objects.visible_to(user).select_related("learner", "withdrawn_by")
+    qs = policies.feedback.visible(user).select_related("learner", "withdrawn_by")
     learner = None
     learner_id = request.GET.get("learner")
     if learner_id:
         if not learner_id.isdigit():
             raise Http404("No such learner.")
-        learner = learners_visible_to(user).filter(pk=learner_id).first()
-        if learner is None:
-            raise Http404("No such learner.")
+        learner = learners.get(user, learner_id)
         qs = qs.filter(learner=learner)
     items = list(qs[:200])
     audit.record_reads(user, items, via="site")
     entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in items]
-    can_invite = bool(set(R.roles_of(user)) & {R.TUTOR, R.ADMIN})
+    can_invite = invitations.role_may(user, "add")
     context = {
         "entries": entries,
         "learner": learner,
         "can_invite": can_invite,
-        "is_admin": R.ADMIN in R.roles_of(user),
+        "is_admin": policies.feedback.role_may(user, "withdraw"),
     }
     return render(request, "feedback/list.html", context)

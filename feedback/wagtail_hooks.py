@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.generic import FormView
@@ -16,23 +17,15 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
-from feedback import instrument
-from feedback import services as services
+from feedback import instrument, policies, services
 from feedback.models import Feedback, FeedbackInvitation
-from portfolio.admin_views import ReadOnlyAdminViewSet
-from reflect import audit
-from reflect import roles as R
+from portfolio import counts
+from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
 from reflect.errors import Conflict
 from reflect.people import display_name
-
-
-class _ViewOnlyViewSet(ReadOnlyAdminViewSet):
-    """Programme admins may view (and withdraw, through the service); nobody may add, change
-    or delete feedback or invitations through the admin."""
 
 
 def _respondent(f: Feedback) -> str:
@@ -43,13 +36,12 @@ def _respondent(f: Feedback) -> str:
 
 
 # --- Feedback -----------------------------------------------------------------------------
-class FeedbackIndexView(IndexView):
-    def get_base_queryset(self):
-        return Feedback.objects.visible_to(self.request.user).select_related("learner")
+class FeedbackIndexView(PolicyIndexView):
+    list_select_related = ("learner",)
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.withdrawn_at is None:
+        if policies.feedback.can(self.request.user, "withdraw", instance):
             buttons.append(
                 MenuItem(
                     "Withdraw",
@@ -61,14 +53,8 @@ class FeedbackIndexView(IndexView):
         return buttons
 
 
-class FeedbackInspectView(InspectView):
-    def get_object(self, queryset=None):
-        return get_object_or_404(Feedback.objects.visible_to(self.request.user), pk=self.pk)
-
-    def get(self, request, *args, **kwargs):
-        # Reading feedback about a learner in the admin is a read of their portfolio: audited.
-        audit.record(request.user, "read", learner=self.object.learner, obj=self.object, via="admin")
-        return super().get(request, *args, **kwargs)
+class FeedbackInspectView(PolicyInspectView):
+    inspect_select_related = ("learner", "withdrawn_by")
 
     def get_fields(self):
         return [
@@ -88,7 +74,7 @@ class FeedbackInspectView(InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rating_rows"] = instrument.rows(self.object.ratings)
-        if self.object.withdrawn_at is None:
+        if policies.feedback.can(self.request.user, "withdraw", self.object):
             context["withdraw_url"] = reverse("feedback_responses:withdraw", args=[self.object.pk])
         return context
 
@@ -111,11 +97,10 @@ class WithdrawView(WagtailAdminTemplateMixin, FormView):
     header_icon = "cross"
 
     def dispatch(self, request, *args, **kwargs):
-        if not R.has_role(request.user, R.ADMIN):
+        if not policies.feedback.role_may(request.user, "withdraw"):
             raise PermissionDenied
-        self.object = get_object_or_404(
-            Feedback.objects.visible_to(request.user).select_related("learner"), pk=kwargs["pk"]
-        )
+        queryset = policies.feedback.visible(request.user).select_related("learner")
+        self.object = get_object_or_404(queryset, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_subtitle(self):
@@ -146,8 +131,9 @@ class WithdrawView(WagtailAdminTemplateMixin, FormView):
         return redirect("feedback_responses:index")
 
 
-class FeedbackAdminViewSet(_ViewOnlyViewSet):
+class FeedbackAdminViewSet(ReadOnlyAdminViewSet):
     model = Feedback
+    policy = policies.feedback
     name = "feedback_responses"
     url_prefix = "feedback/responses"
     icon = "comment"
@@ -178,14 +164,17 @@ class FeedbackAdminViewSet(_ViewOnlyViewSet):
 
 
 # --- Invitations --------------------------------------------------------------------------
-class InvitationIndexView(IndexView):
+class InvitationIndexView(PolicyIndexView):
+    list_select_related = ("learner", "created_by")
+
     def get_base_queryset(self):
-        if not R.has_role(self.request.user, R.ADMIN):
-            return FeedbackInvitation.objects.none()
-        return FeedbackInvitation.objects.with_status().select_related("learner", "created_by")
+        return super().get_base_queryset().with_status()
 
 
-class InvitationInspectView(InspectView):
+class InvitationInspectView(PolicyInspectView):
+    def learner_of(self, obj):
+        return None  # the link, not the learner's portfolio: not a read of their evidence
+
     def get_fields(self):
         # Never token_hash.
         return [
@@ -200,8 +189,9 @@ class InvitationInspectView(InspectView):
         ]
 
 
-class InvitationAdminViewSet(_ViewOnlyViewSet):
+class InvitationAdminViewSet(ReadOnlyAdminViewSet):
     model = FeedbackInvitation
+    policy = policies.invitations
     name = "feedback_invitations"
     url_prefix = "feedback/invitations"
     icon = "mail"
@@ -231,3 +221,8 @@ class FeedbackViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_feedback_viewsets():
     return FeedbackViewSetGroup()
+
+
+@hooks.register(counts.HOOK)
+def feedback_counts():
+    return {"feedback_count": policies.feedback.released().filter(learner=OuterRef("pk"))}

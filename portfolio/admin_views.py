@@ -15,82 +15,25 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.forms import CheckboxSelectMultiple
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies.base import BasePermissionPolicy
 
-from reflect import audit
+from reflect import dates
 from reflect import roles as R
+from reflect.admin import PolicyIndexView, PolicyInspectView
 from reflect.models import AuditEvent
 from reflect.people import display_name
 from reflect.sanitize import sanitize_html
 
-from . import scope
 from .csv_import import ALLOCATION_COLUMNS, IMPORTERS, MAX_BYTES, MEMBER_COLUMNS
 from .models import Allocation, Cohort, Panel, Reflection
 
 User = get_user_model()
-
-
-# --- Who may do what ----------------------------------------------------------------------
-def is_programme_admin(user) -> bool:
-    """Programme admins (the `admin` role; superusers hold it implicitly)."""
-    return R.has_role(user, R.ADMIN)
-
-
-class AdminRoleReadOnlyPolicy(BasePermissionPolicy):
-    """Programme admins may view; nobody may add, change or delete through the admin.
-
-    Used for reflections (written by learners through their own screens) and the append-only
-    audit log. Which objects are visible is still decided by the model's scope rule.
-    """
-
-    def user_has_permission(self, user, action):
-        return action == "view" and is_programme_admin(user)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and is_programme_admin(user)
-
-    def users_with_any_permission(self, actions):
-        if "view" not in actions:
-            return User.objects.none()
-        return User.objects.filter(Q(is_superuser=True) | Q(groups__name=R.ADMIN), is_active=True).distinct()
-
-
-class ReadOnlyAdminViewSet(ModelViewSet):
-    """List and inspect only, for programme admins: no add, edit, copy, delete or history URLs
-    exist at all. Used for reflections, the audit log, assessments and patient feedback."""
-
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    add_to_reference_index = False
-    list_per_page = 50
-
-    @property
-    def permission_policy(self):
-        return AdminRoleReadOnlyPolicy(self.model)
-
-    def get_urlpatterns(self):
-        conv = self.pk_path_converter
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path(f"inspect/<{conv}:pk>/", self.inspect_view, name="inspect"),
-        ]
-
-    def get_permissions_to_register(self):
-        return []  # access follows the admin role, not per-model permissions
-
-    def register_admin_url_finder(self):
-        pass  # there is no edit URL to find
 
 
 # --- Programme snippet forms --------------------------------------------------------------
@@ -149,9 +92,9 @@ DATE_STATE_CHOICES = [("current", "Current"), ("upcoming", "Not started yet"), (
 
 
 def _filter_by_state(queryset, value, start: str, end: str):
-    today = scope.today()
+    today = dates.today()
     if value == "current":
-        return queryset.filter(scope.current(start=start, end=end, on=today))
+        return queryset.filter(dates.current(start=start, end=end, on=today))
     if value == "upcoming":
         return queryset.filter(**{f"{start}__gt": today})
     if value == "ended":
@@ -160,7 +103,7 @@ def _filter_by_state(queryset, value, start: str, end: str):
 
 
 def date_state(instance, start: str = "starts_on", end: str = "ends_on") -> str:
-    today = scope.today()
+    today = dates.today()
     if getattr(instance, start) > today:
         return "Not started yet"
     if getattr(instance, end) is not None and getattr(instance, end) < today:
@@ -210,38 +153,21 @@ class ReflectionFilterSet(WagtailFilterSet):
         fields = []
 
 
-class ReflectionIndexView(IndexView):
-    """Reflections in the admin user's scope (`Reflection.objects.visible_to`): admins see
-    every learner's non-draft reflections, never drafts."""
+class ReflectionIndexView(PolicyIndexView):
+    """Reflections the policy lets the admin see (`portfolio.policies.reflections`): every
+    learner's non-draft reflections, never drafts."""
 
-    def get_base_queryset(self):
-        return Reflection.objects.visible_to(self.request.user).select_related(
-            "learner", "learner__enrolment__cohort"
-        )
+    list_select_related = ("learner", "learner__enrolment__cohort")
 
 
-class ReflectionInspectView(InspectView):
+class ReflectionInspectView(PolicyInspectView):
     """One reflection, read-only. Every view of it is recorded in the audit log."""
 
     template_name = "portfolio/admin/reflection_inspect.html"
+    inspect_select_related = ("learner", "learner__enrolment__cohort", "placement", "signed_off_by")
 
-    def setup(self, request, *args, **kwargs):
-        # Look the object up only after the permission check in dispatch(), so that users
-        # without access are denied the same way whether or not the id exists.
-        super(InspectView, self).setup(request, *args, **kwargs)
-        self.pk = self.kwargs[self.pk_url_kwarg]
-        self.fields = []
-
-    def get_object(self, queryset=None):
-        queryset = Reflection.objects.visible_to(self.request.user).select_related(
-            "learner", "learner__enrolment__cohort", "placement", "signed_off_by"
-        )
-        return get_object_or_404(queryset, pk=self.pk)
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        audit.record(request.user, "read", learner=self.object.learner, obj=self.object, via="admin")
-        return super().get(request, *args, **kwargs)
+    def get_fields(self):
+        return []
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -285,9 +211,13 @@ class AuditEventFilterSet(WagtailFilterSet):
         self.filters["action"].extra["choices"] = [(a, a) for a in actions]
 
 
-class AuditEventIndexView(IndexView):
-    def get_base_queryset(self):
-        return AuditEvent.objects.select_related("actor", "learner")
+class AuditEventIndexView(PolicyIndexView):
+    list_select_related = ("actor", "learner")
+
+
+class AuditEventInspectView(PolicyInspectView):
+    def learner_of(self, obj):
+        return None  # the log itself, not a read of the learner's portfolio
 
 
 # --- CSV import ---------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_pat
 from wagtail.models import Page, RevisionMixin
 from wagtail.search import index
 
-from reflect import roles as R
+from reflect import dates
 
-from . import scope
+from .routing import dispatch
 
 User = settings.AUTH_USER_MODEL
 
@@ -68,7 +68,7 @@ class DateRangeMixin(models.Model):
 
 class AllocationQuerySet(models.QuerySet):
     def current(self, on=None):
-        return self.filter(scope.current(on=on))
+        return self.filter(dates.current(on=on))
 
 
 class Allocation(DateRangeMixin):
@@ -97,7 +97,7 @@ class Allocation(DateRangeMixin):
 
 class PanelQuerySet(models.QuerySet):
     def current(self, on=None):
-        return self.filter(scope.current(start="opens_on", end="closes_on", on=on))
+        return self.filter(dates.current(start="opens_on", end="closes_on", on=on))
 
 
 class Panel(DateRangeMixin):
@@ -153,20 +153,6 @@ class Placement(models.Model):
 
 
 # --- Reflections --------------------------------------------------------------------------
-class ReflectionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The learner sees all their own; tutors, examiners and admins see non-draft
-        reflections of learners in their scope. Nobody else sees anything."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        others = Q(learner__in=scope.others_visible_to(user)) & ~Q(status=Reflection.Status.DRAFT)
-        if not R.has_role(user, R.LEARNER):
-            # Only learners own reflections; without the OR the planner can use the learner
-            # index for supervisors (bench/scale.py showed a full scan of all reflections).
-            return self.filter(others)
-        return self.filter(Q(learner=user) | others)
-
-
 class Reflection(RevisionMixin, index.Indexed, models.Model):
     class Kind(models.TextChoices):
         COMMUNITY_PLACEMENT = "community_placement", "Community placement"
@@ -209,8 +195,6 @@ class Reflection(RevisionMixin, index.Indexed, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ReflectionQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("title", boost=2),
@@ -282,12 +266,8 @@ class PortfolioPage(RoutablePageMixin, Page):
     def portfolio_view(self, request, rest):
         """Hand everything below the page to the site URL conf (`PORTFOLIO_SITE_URLCONF`),
         so that each app declares its screens in an ordinary `site_urls.py`."""
-        from .site import dispatch
-
         return dispatch(self, request, rest)
 
     @path("")
     def dashboard(self, request):
-        from .site import dispatch
-
         return dispatch(self, request, "")

@@ -6,7 +6,11 @@ who is told, and that every HTML that enters is sanitised.
 
     draft → submitted → (changes_requested → submitted)* → signed_off
 
-Errors: `PermissionDenied` (this person may never do this), `ValidationError` (bad input;
+Who may do what, and in which state, is `portfolio.policies.reflections`: each function
+asks it first (`require`), so every door obeys the same rule.
+
+Errors: `NotFound` (the person may not see this reflection: it does not exist for them),
+`PermissionDenied` (they see it but may never do this), `ValidationError` (bad input;
 nothing changed), `Conflict` (the state forbids it), `StaleVersion` (someone saved since the
 caller read it). Views and API map them to messages / status codes.
 """
@@ -20,23 +24,24 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 
 from reflect import audit
-from reflect import roles as R
-from reflect.errors import Conflict
+from reflect import notify as notifications
 from reflect.locking import bump_version
 from reflect.people import display_name
 from reflect.sanitize import sanitize_html, to_plain_text
+from rubrics.models import Competency
 
 from .identifiers import Finding, find_identifiers
-from .models import Allocation, Placement, Reflection, ReviewEvent, Setting
+from .models import Placement, Reflection, ReviewEvent, Setting
+from .policies import learners
+from .policies import reflections as policy
 from .reflective_models import get_model
-from .scope import is_allocated_tutor
+from .site import portfolio_url
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +85,6 @@ class IdentifierFindings(ValidationError):
 # --- helpers ------------------------------------------------------------------------------
 def _themes_from(values) -> list:
     """Competencies of the social-accountability framework for codes (or instances)."""
-    from rubrics.models import Competency
-
     if values is None:
         return []
     if isinstance(values, str):
@@ -264,25 +267,8 @@ def _reindex(reflection: Reflection) -> None:
 
 
 def _site_link(name: str, *args) -> str:
-    from .site import portfolio_url
-
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
     return base + portfolio_url(name, *args)
-
-
-def _notify(recipients, subject: str, body: str) -> None:
-    """E-mail people once the transaction has committed (no mail for a rolled-back change)."""
-    addresses = sorted({u.email for u in recipients if u is not None and u.email})
-    if not addresses:
-        return
-
-    def send():
-        try:
-            send_mail(subject, body, None, addresses)
-        except Exception:  # mail trouble must not undo a state change that already happened
-            logger.exception("Could not send %r to %s", subject, addresses)
-
-    transaction.on_commit(send)
 
 
 def _locked(reflection: Reflection) -> Reflection:
@@ -290,17 +276,6 @@ def _locked(reflection: Reflection) -> Reflection:
     return Reflection.objects.select_for_update().get(pk=reflection.pk)
 
 
-def _require_owner(reflection: Reflection, user) -> None:
-    if user is None or not user.is_authenticated or reflection.learner_id != user.pk:
-        raise PermissionDenied("Only the learner who wrote this reflection may change it.")
-
-
-def _require_tutor(reflection: Reflection, user) -> None:
-    if user is None or not is_allocated_tutor(user, reflection.learner):
-        raise PermissionDenied("Only a tutor currently allocated to this learner may review it.")
-
-
-# --- transitions --------------------------------------------------------------------------
 @transaction.atomic
 def create_reflection(learner, data: dict, *, via: str = "") -> Reflection:
     """Create a draft reflection in `learner`'s own portfolio.
@@ -319,7 +294,7 @@ def create_reflection(learner, data: dict, *, via: str = "") -> Reflection:
         PermissionDenied: `learner` is not a learner.
         ValidationError: missing or invalid fields (field → messages); nothing is saved.
     """
-    if not R.has_role(learner, R.LEARNER):
+    if not policy.role_may(learner, "add"):
         raise PermissionDenied("Only learners write reflections.")
     reflection = Reflection(learner=learner, reflective_model=Reflection.Model.FREE)
     data = dict(data or {})
@@ -368,18 +343,15 @@ def update_reflection(
         The reflection, refreshed (its `version` went up by one).
 
     Raises:
+        NotFound: `by` may not see the reflection (it does not exist for them).
         PermissionDenied: `by` is not its learner.
         Conflict: it is submitted or signed off, so not editable.
         ValidationError: invalid fields; nothing changed.
         StaleVersion: someone saved it since `expected_version` was read.
     """
-    _require_owner(reflection, by)
+    policy.require(by, "change", reflection)
     current = _locked(reflection)
-    if not current.is_editable:
-        raise Conflict(
-            f"This reflection is {current.get_status_display().lower()}, so it cannot be edited. "
-            "You can edit it again if your tutor asks for changes."
-        )
+    policy.require(by, "change", current, visible=True)
     changes, themes = _validated_changes(current, data)
     bump_version(current, expected_version, updated_at=timezone.now(), **changes)
     if themes is not None:
@@ -429,15 +401,15 @@ def submit(
         The reflection, refreshed (status submitted).
 
     Raises:
+        NotFound: `by` may not see the reflection (it does not exist for them).
         PermissionDenied: `by` is not its learner.
         Conflict: it is already submitted or signed off.
         IdentifierFindings (a ValidationError): likely identifiers found; nothing changed.
         ValidationError: the reflection has no text yet.
     """
-    _require_owner(reflection, by)
+    policy.require(by, "submit", reflection)
     current = _locked(reflection)
-    if not current.is_editable:
-        raise Conflict(f"This reflection is already {current.get_status_display().lower()}.")
+    policy.require(by, "submit", current, visible=True)
     if not to_plain_text(current.body_html):
         raise ValidationError("Write your reflection before submitting it: every section is empty.")
     findings = check_identifiers(current)
@@ -462,11 +434,9 @@ def submit(
         confirmed_warnings=[f.kind for f in findings],
     )
     _reindex(current)
-    tutors = [
-        a.tutor for a in Allocation.objects.current().filter(learner=current.learner).select_related("tutor")
-    ]
+    tutors = learners.current_tutors(current.learner)
     verb = "revised and resubmitted" if resubmission else "submitted"
-    _notify(
+    notifications.notify(
         tutors if notify else [],
         f"Reflection to review: {current.title}",
         f"{display_name(current.learner)} has {verb} a reflection, “{current.title}”.\n\n"
@@ -493,20 +463,17 @@ def request_changes(
         The reflection, refreshed (status changes_requested; editable by its learner again).
 
     Raises:
+        NotFound: `tutor` may not see the reflection (it does not exist for them).
         PermissionDenied: `tutor` is not currently allocated to the learner.
         ValidationError: the comment is empty.
         Conflict: the reflection is not waiting for review.
     """
-    _require_tutor(reflection, tutor)
+    policy.require(tutor, "request_changes", reflection)
     text = to_plain_text(comment or "")
     if not text:
         raise ValidationError({"comment": "Say what the learner should change."})
     current = _locked(reflection)
-    if current.status != Reflection.Status.SUBMITTED:
-        raise Conflict(
-            "Only a submitted reflection can be sent back; "
-            f"this one is {current.get_status_display().lower()}."
-        )
+    policy.require(tutor, "request_changes", current, visible=True)
     bump_version(
         current, current.version, status=Reflection.Status.CHANGES_REQUESTED, updated_at=timezone.now()
     )
@@ -519,7 +486,7 @@ def request_changes(
     )
     audit.record(tutor, "request_changes", learner=current.learner, obj=current, via=via)
     _reindex(current)
-    _notify(
+    notifications.notify(
         [current.learner] if notify else [],
         f"Changes requested: {current.title}",
         f"{display_name(tutor)} asked for changes to your reflection “{current.title}”:\n\n{text}\n\n"
@@ -546,17 +513,14 @@ def sign_off(
         The reflection, refreshed (status signed_off).
 
     Raises:
+        NotFound: `tutor` may not see the reflection (it does not exist for them).
         PermissionDenied: `tutor` is not currently allocated to the learner.
         Conflict: the reflection is not waiting for review.
     """
-    _require_tutor(reflection, tutor)
+    policy.require(tutor, "sign_off", reflection)
     text = to_plain_text(comment or "")
     current = _locked(reflection)
-    if current.status != Reflection.Status.SUBMITTED:
-        raise Conflict(
-            "Only a submitted reflection can be signed off; "
-            f"this one is {current.get_status_display().lower()}."
-        )
+    policy.require(tutor, "sign_off", current, visible=True)
     now = timezone.now()
     bump_version(
         current,
@@ -575,7 +539,7 @@ def sign_off(
     )
     audit.record(tutor, "sign_off", learner=current.learner, obj=current, via=via)
     _reindex(current)
-    _notify(
+    notifications.notify(
         [current.learner] if notify else [],
         f"Signed off: {current.title}",
         f"{display_name(tutor)} signed off your reflection “{current.title}”."
@@ -600,18 +564,17 @@ def comment(reflection: Reflection, by, text: str, *, via: str = "") -> ReviewEv
         The COMMENTED review event.
 
     Raises:
+        NotFound: `by` may not see the reflection (it does not exist for them).
         PermissionDenied: `by` is neither the learner nor an allocated tutor.
         ValidationError: the comment is empty.
         Conflict: the reflection is a draft or signed off.
     """
-    if reflection.learner_id != getattr(by, "pk", None):
-        _require_tutor(reflection, by)
+    policy.require(by, "comment", reflection)
     body = to_plain_text(text or "")
     if not body:
         raise ValidationError({"comment": "Write a comment."})
     current = _locked(reflection)
-    if current.status in (Reflection.Status.DRAFT, Reflection.Status.SIGNED_OFF):
-        raise Conflict("Comments can be added once a reflection is submitted and until it is signed off.")
+    policy.require(by, "comment", current, visible=True)
     event = ReviewEvent.objects.create(
         reflection=current, actor=by, action=ReviewEvent.Action.COMMENTED, comment=body
     )

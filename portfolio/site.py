@@ -7,26 +7,11 @@ screen's name to a URL under the live portfolio page.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404
-from django.urls import Resolver404, get_resolver, reverse
+from django.urls import reverse
 
-DEFAULT_SITE_URLCONF = "arcp.site_urls"
-
-
-def site_urlconf() -> str:
-    return getattr(settings, "PORTFOLIO_SITE_URLCONF", DEFAULT_SITE_URLCONF)
-
-
-def dispatch(page, request, rest: str):
-    try:
-        match = get_resolver(site_urlconf()).resolve("/" + rest)
-    except Resolver404:
-        raise Http404("No such screen") from None
-    request.portfolio_page = page
-    return match.func(request, *match.args, **match.kwargs)
-
+from .models import PortfolioPage
+from .routing import site_urlconf
 
 # The portfolio page's URL is on every list row of the API and every screen's links, and it
 # changes only when someone moves, renames, publishes or unpublishes a page or edits a site,
@@ -50,8 +35,6 @@ def forget_portfolio_root() -> None:
 
 
 def _find_portfolio_root() -> str:
-    from .models import PortfolioPage
-
     page = PortfolioPage.objects.live().only("url_path").first()
     if page is None:
         return "/portfolio/"

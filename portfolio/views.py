@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reflect import audit
 from reflect import roles as R
 from reflect.errors import Conflict, StaleVersion
+from rubrics.models import Competency
 
 from . import services
 from .forms import ReflectionForm, ReviewCommentForm, SignOffForm, SubmitForm
 from .models import Allocation, Cohort, Panel, Reflection
+from .policies import learners
+from .policies import reflections as policy
 from .reflective_models import MODELS, get_model
-from .scope import is_allocated_tutor, learners_visible_to
 from .search import search_reflections
 from .site import portfolio_url
 
@@ -51,24 +53,22 @@ def dashboard(request):
     roles = R.roles_of(user)
     context: dict = {"roles": roles, "sections": []}
     if R.LEARNER in roles:
-        mine = Reflection.objects.filter(learner=user)
+        mine = policy.own(user)
         context["learner"] = {
             "counts": {row["status"]: row["n"] for row in mine.values("status").annotate(n=Count("id"))},
             "recent": mine.order_by("-updated_at")[:5],
             "allocations": Allocation.objects.current().filter(learner=user).select_related("tutor"),
         }
     if R.TUTOR in roles:
-        allocated = Allocation.objects.current().filter(tutor=user).values("learner")
-        learners = (
-            learners_visible_to(user)
-            .filter(pk__in=allocated)
+        allocated = (
+            learners.allocated(user)
             .select_related("enrolment__cohort")
             .annotate(
                 waiting=Count("reflections", filter=Q(reflections__status=Reflection.Status.SUBMITTED)),
             )
             .order_by("last_name", "first_name")
         )
-        context["tutor"] = {"learners": learners}
+        context["tutor"] = {"learners": allocated}
     if R.EXAMINER in roles:
         panels = Panel.objects.current().filter(examiner=user).select_related("cohort")
         context["examiner"] = {
@@ -77,8 +77,8 @@ def dashboard(request):
     if R.ADMIN in roles:
         context["admin"] = {
             "cohorts": Cohort.objects.annotate(learner_count=Count("enrolments")).order_by("-year", "name"),
-            "submitted": Reflection.objects.filter(status=Reflection.Status.SUBMITTED).count(),
-            "learner_count": learners_visible_to(user).count(),
+            "submitted": policy.visible(user).filter(status=Reflection.Status.SUBMITTED).count(),
+            "learner_count": learners.visible(user).count(),
         }
     if R.PATIENT_REP in roles and len(roles) == 1:
         context["patient_rep_only"] = True
@@ -91,33 +91,33 @@ LIST_PAGE_SIZE = 20
 
 def _own_reflection(request, pk: int) -> Reflection:
     """The signed-in learner's own reflection, or 404 (others' do not exist here)."""
-    try:
-        return Reflection.objects.select_related("placement").get(pk=pk, learner=request.user)
-    except Reflection.DoesNotExist:
-        raise Http404("No such reflection") from None
+    return policy.get(request.user, pk, policy.scope(request.user, "change").select_related("placement"))
 
 
 def _visible_reflection(request, pk: int) -> Reflection:
-    try:
-        return (
-            Reflection.objects.visible_to(request.user)
-            .select_related("placement", "learner", "signed_off_by")
-            .get(pk=pk)
-        )
-    except Reflection.DoesNotExist:
-        raise Http404("No such reflection") from None
+    return policy.get(
+        request.user, pk, Reflection.objects.select_related("placement", "learner", "signed_off_by")
+    )
 
 
 def _themes():
-    from rubrics.models import Competency
-
     return Competency.objects.themes()
 
 
 @portfolio_login_required
 def reflection_list(request):
-    """My reflections: filter by status, kind and theme; search within my own."""
-    mine = Reflection.objects.filter(learner=request.user)
+    """Reflections I may see (`policies.reflections.visible`): a learner's own, and for tutors,
+    examiners and admins the submitted reflections of the learners in their scope. Filter by
+    learner, status, kind and theme; search within them."""
+    user = request.user
+    mine = policy.visible(user)
+    learner = None
+    learner_id = request.GET.get("learner", "")
+    if learner_id:
+        learner = learners.get(user, learner_id) if learner_id.isdigit() else None
+        if learner is None:
+            raise Http404("No such learner.")
+        mine = mine.filter(learner=learner)
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     theme = request.GET.get("theme", "")
@@ -129,7 +129,8 @@ def reflection_list(request):
     if theme:
         mine = mine.filter(themes__code=theme)
     mine = search_reflections(mine, q)
-    mine = mine.prefetch_related("themes").select_related("placement").order_by("-occurred_on", "-id")
+    mine = mine.prefetch_related("themes").select_related("placement", "learner")
+    mine = mine.order_by("-occurred_on", "-id")
     page = Paginator(mine, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -140,11 +141,14 @@ def reflection_list(request):
             "reflections": page,
             "page_obj": page,
             "filters": {"status": status, "kind": kind, "theme": theme, "q": q},
+            "learner": learner,
+            # Only someone who supervises others sees whose reflection each row is.
+            "shows_others": learners.supervised(user).exists(),
             "querystring": params.urlencode(),
             "statuses": Reflection.Status.choices,
             "kinds": Reflection.Kind.choices,
             "themes": _themes(),
-            "is_learner": R.has_role(request.user, R.LEARNER),
+            "is_learner": policy.role_may(user, "add"),
         },
     )
 
@@ -154,7 +158,7 @@ def reflection_list(request):
 def reflection_create(request):
     """New reflection: first choose a reflective model (a GET form, works without JS),
     then fill in its guided sections."""
-    if not R.has_role(request.user, R.LEARNER):
+    if not policy.role_may(request.user, "add"):
         raise Http404("Only learners write reflections")
     model_key = request.POST.get("reflective_model") or request.GET.get("model") or ""
     if model_key not in MODELS:
@@ -273,7 +277,7 @@ def reflection_autosave_new(request):
     form once its required fields are filled in, so nothing typed is lost before the first
     "Save draft". 201 {version, saved_at, autosave_url, edit_url}; the page then goes on
     autosaving to the draft like the edit form. 400 {detail, errors} until the form is valid."""
-    if not R.has_role(request.user, R.LEARNER):
+    if not policy.role_may(request.user, "add"):
         raise Http404("Only learners write reflections")
     model_key = request.POST.get("reflective_model", "")
     if model_key not in MODELS:
@@ -373,7 +377,7 @@ def reflection_detail(request, pk: int):
             "model": get_model(reflection.reflective_model),
             "events": _events(reflection),
             "themes": reflection.themes.all(),
-            "can_review": is_allocated_tutor(request.user, reflection.learner),
+            "can_review": policy.can(request.user, "review", reflection),
         },
     )
 
@@ -403,34 +407,22 @@ def reflection_comment(request, pk: int):
 
 
 # --- Reflections: tutor -------------------------------------------------------------------
-def _allocated_learners(user):
-    if not R.has_role(user, R.TUTOR):
-        return Allocation.objects.none().values("learner")
-    return Allocation.objects.current().filter(tutor=user).values("learner")
-
-
 def _reviewable(request, pk: int) -> Reflection:
     """A non-draft reflection of a learner currently allocated to this tutor, or 404."""
-    try:
-        return (
-            Reflection.objects.visible_to(request.user)
-            .filter(learner__in=_allocated_learners(request.user))
-            .exclude(status=Reflection.Status.DRAFT)
-            .select_related("placement", "learner__enrolment__cohort", "signed_off_by")
-            .get(pk=pk)
-        )
-    except Reflection.DoesNotExist:
-        raise Http404("No such reflection") from None
+    reviewable = policy.scope(request.user, "review").select_related(
+        "placement", "learner__enrolment__cohort", "signed_off_by"
+    )
+    return policy.get(request.user, pk, reviewable)
 
 
 @portfolio_login_required
 def review_queue(request):
     """Submitted reflections from my allocated learners, oldest submission first."""
-    if not R.has_role(request.user, R.TUTOR):
+    if not policy.role_may(request.user, "review"):
         raise Http404("Only tutors review reflections")
     waiting = (
-        Reflection.objects.visible_to(request.user)
-        .filter(learner__in=_allocated_learners(request.user), status=Reflection.Status.SUBMITTED)
+        policy.scope(request.user, "review")
+        .filter(status=Reflection.Status.SUBMITTED)
         .select_related("learner", "placement")
         .prefetch_related("themes")
         .order_by("submitted_at", "id")

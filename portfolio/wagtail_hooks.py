@@ -3,10 +3,10 @@ allocations, panels, placements), the read-only "Support" views (reflections, au
 the CSV import.
 
 Programme admins (the `admin` role) get the model permissions for the snippets from migration
-0003_admin_permissions; the support views ask `admin_views.AdminRoleReadOnlyPolicy`.
+0003_admin_permissions; the support views ask the policies (`reflect.admin.ReadOnlyAdminViewSet`).
 """
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -17,10 +17,13 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from reflect import navigation
+from reflect.admin import ReadOnlyAdminViewSet
+from reflect.audit import audit_events
 from reflect.models import AuditEvent
 from reflect.people import display_name
 
 from . import admin_views as av
+from . import counts, policies
 from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
 from .site import portfolio_url
 
@@ -196,8 +199,9 @@ register_snippet(ProgrammeViewSetGroup)
 
 
 # --- Support (read-only) ------------------------------------------------------------------
-class ReflectionViewSet(av.ReadOnlyAdminViewSet):
+class ReflectionViewSet(ReadOnlyAdminViewSet):
     model = Reflection
+    policy = policies.reflections
     name = "portfolio_reflections"
     url_prefix = "portfolio/reflections"
     icon = "doc-full"
@@ -219,13 +223,15 @@ class ReflectionViewSet(av.ReadOnlyAdminViewSet):
     list_per_page = 50
 
 
-class AuditEventViewSet(av.ReadOnlyAdminViewSet):
+class AuditEventViewSet(ReadOnlyAdminViewSet):
     model = AuditEvent
+    policy = audit_events
     name = "portfolio_audit"
     url_prefix = "portfolio/audit"
     icon = "history"
     menu_label = "Audit log"
     index_view_class = av.AuditEventIndexView
+    inspect_view_class = av.AuditEventInspectView
     list_display = [
         "created_at",
         Column("actor", label="Actor", accessor=lambda e: display_name(e.actor) or "system"),
@@ -282,3 +288,9 @@ def register_csv_import_menu_item():
 @hooks.register(navigation.HOOK)
 def portfolio_nav_items(request):
     return [navigation.NavItem("My dashboard", portfolio_url("dashboard"), order=0)]
+
+
+@hooks.register(counts.HOOK)
+def reflection_counts():
+    released = Reflection.objects.exclude(status=Reflection.Status.DRAFT)
+    return {"reflection_count": released.filter(learner=OuterRef("pk"))}

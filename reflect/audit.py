@@ -7,6 +7,8 @@ import json
 from django.db import connection
 from django.utils import timezone
 
+from reflect import policies
+from reflect import roles as R
 from reflect.models import AuditEvent
 
 
@@ -114,3 +116,23 @@ def _insert_reads_postgresql(actor_id: int, object_type: str, via: str, by_learn
     details = [json.dumps({"ids": by_learner[learner_id]}) for learner_id in learners]
     with connection.cursor() as cursor:
         cursor.execute(sql, [actor_id, object_type, via, timezone.now(), learners, details])
+
+
+class AuditEventPolicy(policies.Policy):
+    """The audit log is read by programme admins (the admin's "Audit log"); a learner gets
+    the events about their own portfolio in their subject-access download."""
+
+    not_found_message = "No such audit event."
+
+    def visible(self, user):
+        if R.has_role(user, R.ADMIN):
+            return AuditEvent.objects.all()
+        if R.has_role(user, R.LEARNER):
+            return AuditEvent.objects.filter(learner=user)
+        return AuditEvent.objects.none()
+
+    def role_may(self, user, action) -> bool:
+        return action == policies.VIEW and R.has_role(user, R.ADMIN)
+
+
+audit_events = policies.register("reflect.audit_events", AuditEventPolicy(AuditEvent))

@@ -1,11 +1,27 @@
-"""Domain errors raised by services. The site shows them as messages; the API maps them in
-`reflect.api.exceptions` (Conflict → 409, Gone → 410, Django's ValidationError → 400,
-PermissionDenied → 403, Http404 → 404)."""
+"""Domain errors raised by services and policies, mapped once at each edge:
+
+- the API: `reflect.api.exceptions.exception_handler` (NotFound → 404, Conflict → 409,
+  Gone → 410, ValidationError → 400, PermissionDenied → 403);
+- the site: `reflect.middleware.DomainErrorMiddleware` (NotFound → the 404 page,
+  PermissionDenied → Django's 403 page; Conflict and ValidationError are turned into
+  messages and form errors by the views that expect them).
+
+Services never raise `Http404` and never take a request.
+"""
 
 from django.core.exceptions import (
     PermissionDenied,  # noqa: F401  (re-exported for services)
     ValidationError,  # noqa: F401
 )
+
+
+class NotFound(LookupError):
+    """The object does not exist, or lies outside the caller's scope: the same answer for
+    both, everywhere (404)."""
+
+    def __init__(self, message: str = "Not found."):
+        self.message = message
+        super().__init__(message)
 
 
 class Conflict(Exception):

@@ -5,6 +5,9 @@ the API docs page (Swagger UI from our own static files) need their own policy.
 """
 
 from django.conf import settings
+from django.http import Http404
+
+from .errors import NotFound
 
 SITE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,3 +27,20 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class DomainErrorMiddleware:
+    """The site's edge for domain errors: a `NotFound` from a service or policy is the
+    site's 404 page, exactly like a URL that does not exist. (PermissionDenied is Django's
+    own 403; views turn Conflict and ValidationError into messages and form errors.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        return None

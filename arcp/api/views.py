@@ -22,7 +22,8 @@ from reflect.api.filters import IdFilter
 from reflect.api.permissions import HasAnyRole, NotPatientRep
 
 from .. import services
-from ..models import ArcpExport, ArcpReview
+from ..models import ArcpReview
+from ..policies import exports, reviews
 from .serializers import (
     ArcpExportSerializer,
     ArcpReviewSerializer,
@@ -114,7 +115,7 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
 
     def get_queryset(self):
-        return ArcpExport.objects.visible_to(self.request.user).select_related("learner")
+        return exports.visible(self.request.user).select_related("learner")
 
     def get_object(self):
         return services.export_for(self.request.user, self.kwargs["pk"])
@@ -170,7 +171,7 @@ class ArcpReviewViewSet(
 
     def get_queryset(self):
         return (
-            ArcpReview.objects.visible_to(self.request.user)
+            reviews.visible(self.request.user)
             .select_related("examiner")
             .order_by("-period_to", "-created_at", "-id")
         )

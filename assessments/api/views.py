@@ -1,9 +1,9 @@
-"""Assessments API: thin views over `Assessment.objects.visible_to(user)` and the marking
-services (`assessments.services`), which hold every rule."""
+"""Assessments API: thin views over the policy (`assessments.policies.assessments`: what a
+person may see and do) and the marking services (`assessments.services`)."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +19,8 @@ from reflect.api.permissions import HasAnyRole, NotPatientRep
 from rubrics.models import Rubric
 
 from .. import services
-from ..models import Assessment, ModerationRequest, Score
+from ..models import Assessment, Score
+from ..policies import assessments as policy
 from .filters import AssessmentFilter
 from .serializers import (
     ASSESSMENT_LIST_COLUMNS,
@@ -38,7 +39,7 @@ SCORE_ORDER = ("criterion__sort_order", "criterion_id")
 
 def _listed(user):
     """The assessments `user` may see, in list order (the list, detail and write views)."""
-    return Assessment.objects.visible_to(user).order_by("-created_at", "-id")
+    return policy.visible(user).order_by("-created_at", "-id")
 
 
 # The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
@@ -122,18 +123,9 @@ class AssessmentViewSet(
         data = AssessmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user
-        moderated = ModerationRequest.objects.filter(second_marker=user).values(
-            "first_assessment__reflection"
-        )
-        reflection = (
-            Reflection.objects.filter(
-                Q(pk__in=Reflection.objects.visible_to(user).values("pk")) | Q(pk__in=moderated)
-            )
-            .select_related("learner")
-            .filter(pk=data.validated_data["reflection"])
-            .first()
-        )
-        if reflection is None:
+        reflection = Reflection.objects.select_related("learner").filter(pk=data.validated_data["reflection"])
+        reflection = reflection.first()
+        if reflection is None or not policy.target_visible(user, "add", reflection):
             # Out of scope is "does not exist", as everywhere (API contract, General).
             raise NotFound("No reflection you can see has this id.")
         rubric = Rubric.objects.filter(pk=data.validated_data["rubric"]).first()

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reflect.middleware.SecurityHeadersMiddleware",
+    "reflect.middleware.DomainErrorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes last: it turns repeated failed sign-ins into a lockout.
     "axes.middleware.AxesMiddleware",

@@ -2,7 +2,7 @@
 
 - ``POST feedback-invitations/``: tutor (allocated learner) or admin creates a one-time link.
 - ``GET|POST feedback/respond/{token}/``: no login; the representative's context and answers.
-- ``GET feedback/``: feedback in the caller's scope (`Feedback.objects.visible_to`).
+- ``GET feedback/``: feedback in the caller's scope (`feedback.policies.feedback`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from feedback import instrument
+from feedback import instrument, policies
 from feedback import services as services
 from feedback.api.serializers import (
     FeedbackSerializer,
@@ -170,7 +170,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         return (
-            Feedback.objects.visible_to(self.request.user)
+            policies.feedback.visible(self.request.user)
             .select_related("learner")
             .order_by("-submitted_at", "-id")
         )

@@ -2,9 +2,10 @@
 
 from django import template
 
-from feedback import instrument
-from feedback.models import Feedback
-from reflect import roles as R
+from portfolio.policies import learners
+
+from .. import instrument
+from ..policies import feedback, invitations
 
 register = template.Library()
 
@@ -17,18 +18,18 @@ def feedback_panel(context):
     read or invite feedback (tutor, examiner, admin)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    roles = R.roles_of(user)
     entries = []
     total = 0
-    if R.LEARNER in roles:
-        own = Feedback.objects.filter(learner=user, withdrawn_at__isnull=True)
+    own = feedback.visible(user).filter(learner=user, withdrawn_at__isnull=True) if user else None
+    is_learner = user is not None and learners.is_visible(user, user)
+    if is_learner:
         total = own.count()
         entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in own[:RECENT]]
     return {
         "request": request,
-        "is_learner": R.LEARNER in roles,
+        "is_learner": is_learner,
         "entries": entries,
         "total": total,
-        "reads_others": bool(set(roles) & {R.TUTOR, R.EXAMINER, R.ADMIN}),
-        "can_invite": bool(set(roles) & {R.TUTOR, R.ADMIN}),
+        "reads_others": user is not None and learners.supervised(user).exists(),
+        "can_invite": user is not None and invitations.role_may(user, "add"),
     }

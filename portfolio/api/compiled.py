@@ -41,10 +41,9 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Count, QuerySet, Window
 
+from reflect import dates as scope
 from reflect import roles as R
 from reflect.api.pagination import TOTAL
-
-from .. import scope
 
 
 class _Slot:

@@ -52,9 +52,10 @@ class MeSerializer(serializers.ModelSerializer):
 class LearnerSerializer(serializers.ModelSerializer):
     display_name = serializers.SerializerMethodField()
     cohort = serializers.SerializerMethodField()
-    reflection_count = serializers.IntegerField(read_only=True)
-    assessment_count = serializers.IntegerField(read_only=True)
-    feedback_count = serializers.IntegerField(read_only=True)
+    # Annotated by `portfolio.counts` (each app contributes its own); 0 without that app.
+    reflection_count = serializers.IntegerField(read_only=True, default=0)
+    assessment_count = serializers.IntegerField(read_only=True, default=0)
+    feedback_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = get_user_model()

@@ -1,7 +1,5 @@
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -18,8 +16,10 @@ from reflect.api.filters import IdFilter
 from reflect.api.permissions import NotPatientRep
 
 from .. import services
+from ..counts import annotate_counts
 from ..models import Reflection
-from ..scope import learners_visible_to
+from ..policies import learners
+from ..policies import reflections as policy
 from ..search import search_reflections
 from .compiled import ChildShape, PageShape
 from .serializers import (
@@ -40,7 +40,7 @@ from .serializers import (
 
 def _listed_reflections(user):
     """The reflections `user` may see, in list order (the list, detail and write views)."""
-    return Reflection.objects.visible_to(user).order_by("-occurred_on", "-id")
+    return policy.visible(user).order_by("-occurred_on", "-id")
 
 
 # The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
@@ -105,12 +105,6 @@ class LearnerFilter(filters.FilterSet):
     cohort = IdFilter(field_name="enrolment__cohort_id")
 
 
-def _count_of(queryset):
-    """`COUNT(*)` of a queryset correlated on `OuterRef("pk")`, 0 when there are none."""
-    counted = queryset.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     """Learners in the caller's scope (learner: self; tutor: allocated; examiner: panel
     cohorts; admin: all)."""
@@ -120,30 +114,10 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = LearnerFilter
 
     def get_queryset(self):
-        # Counts are of what a supervisor may see: non-draft reflections, finalised
-        # assessments, feedback that was not withdrawn. Correlated subqueries (one indexed
-        # look-up per learner on the page) rather than joins: joining every learner's
-        # reflections and assessments before the scope filter made the list grow with the
-        # whole programme's data (bench/scale.py).
-        from assessments.models import Assessment
-        from feedback.models import Feedback
-
+        # Counts are of what others may read (each app's released evidence: non-draft
+        # reflections, released assessments, feedback not withdrawn), by `portfolio.counts`.
         return (
-            learners_visible_to(self.request.user)
-            .select_related("enrolment__cohort")
-            .annotate(
-                reflection_count=_count_of(
-                    Reflection.objects.filter(learner=OuterRef("pk")).exclude(status=Reflection.Status.DRAFT)
-                ),
-                assessment_count=_count_of(
-                    Assessment.objects.filter(
-                        reflection__learner=OuterRef("pk"), status=Assessment.Status.FINALISED
-                    )
-                ),
-                feedback_count=_count_of(
-                    Feedback.objects.filter(learner=OuterRef("pk"), withdrawn_at__isnull=True)
-                ),
-            )
+            annotate_counts(learners.visible(self.request.user).select_related("enrolment__cohort"))
             .order_by("last_name", "first_name", "username")
         )
 
@@ -228,7 +202,7 @@ class ReflectionViewSet(
             return Reflection.objects.none()
         scoped = _listed_reflections(self.request.user)
         if self.action in ("partial_update", "submit"):
-            scoped = scoped.filter(learner=self.request.user)
+            scoped = scoped & policy.scope(self.request.user, "change")
         return scoped.select_related("learner").prefetch_related("themes")
 
     def get_serializer_context(self):

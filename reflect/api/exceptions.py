@@ -1,6 +1,7 @@
 """Every API error is JSON: {"detail": ...} or DRF's field-error form. Never HTML, never a 500
 for bad input. Django's own errors (ValidationError, PermissionDenied, Http404) raised by
-services are mapped to their API meaning here, in one place."""
+services are mapped to their API meaning here, in one place, with the domain errors of
+`reflect.errors` (NotFound → 404, Conflict → 409, Gone → 410)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,10 @@ class Gone(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, errors.Conflict):
+    if isinstance(exc, errors.NotFound):
+        # The same body as for an id that does not exist at all: out of scope is "not found".
+        exc = exceptions.NotFound()
+    elif isinstance(exc, errors.Conflict):
         exc = Conflict(exc.message)
     elif isinstance(exc, errors.Gone):
         exc = Gone(exc.message)

@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from assessments.api.views import LIST_PAGE, LIST_SCORES
 from assessments.models import Assessment
-from portfolio import scope
+from assessments.policies import assessments as assessment_policy
 from portfolio.api.compiled import PageShape
 from portfolio.api.views import REFLECTION_PAGE, REFLECTION_THEMES
 from portfolio.models import Reflection
+from portfolio.policies import reflections as reflection_policy
+from reflect import dates as scope
 from tests.factories import (
     AllocationFactory,
     PanelFactory,
@@ -148,13 +150,13 @@ def test_the_api_pages_match_the_orm_pages_through_http(world, data, api, kind):
         user = getattr(world, reader)
         if kind == "assessments":
             expected = list(
-                Assessment.objects.visible_to(user)
+                assessment_policy.visible(user)
                 .order_by("-created_at", "-id")
                 .values_list("id", flat=True)
             )
         else:
             expected = list(
-                Reflection.objects.visible_to(user)
+                reflection_policy.visible(user)
                 .order_by("-occurred_on", "-id")
                 .values_list("id", flat=True)
             )

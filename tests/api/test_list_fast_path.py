@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from assessments import services as marking
 from assessments.api.serializers import AssessmentSerializer
-from assessments.models import Assessment, Score
+from assessments.models import Score
+from assessments.policies import assessments as assessment_policy
 from portfolio.api.serializers import ReflectionSerializer
 from portfolio.models import Reflection
+from portfolio.policies import reflections as reflection_policy
 from reflect.models import AuditEvent
 from rubrics.models import Competency
 from tests.factories import (
@@ -151,7 +153,7 @@ def test_lists_hold_what_the_serializer_queryset_holds_in_its_order(world, data,
     user = getattr(world, reader)
     client = api(user)
     request = APIRequestFactory().get("/")
-    reflections = Reflection.objects.visible_to(user).order_by("-occurred_on", "-id")
+    reflections = reflection_policy.visible(user).order_by("-occurred_on", "-id")
     expected = ReflectionSerializer(
         reflections.select_related("learner").prefetch_related("themes"),
         many=True,
@@ -160,7 +162,7 @@ def test_lists_hold_what_the_serializer_queryset_holds_in_its_order(world, data,
     got, _ = _all_pages(client, "/api/v1/reflections/", {})
     assert json.dumps(got) == json.dumps(json.loads(JSONRenderer().render(expected)))
 
-    assessments = Assessment.objects.visible_to(user).order_by("-created_at", "-id")
+    assessments = assessment_policy.visible(user).order_by("-created_at", "-id")
     expected = AssessmentSerializer(assessments, many=True, context={"request": request}).data
     got, _ = _all_pages(client, "/api/v1/assessments/", {})
     assert json.dumps(got) == json.dumps(json.loads(JSONRenderer().render(expected)))

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from arcp import services
+from arcp import cohort, services
 from arcp.models import ArcpExport, CohortExport
 from tests.factories import LearnerFactory
 
@@ -65,7 +65,7 @@ def test_cohort_export_rejects_bad_period_and_non_admins(cohort_world, client):
     )
     assert response.status_code == 200 and not CohortExport.objects.exists()
     with pytest.raises(services.PermissionDenied):
-        services.start_cohort_export(w.cohort_a, w.start, w.today, w.tutor)
+        cohort.start_cohort_export(w.cohort_a, w.start, w.today, w.tutor)
 
 
 def test_failed_task_is_recorded(cohort_world, settings, tmp_path):
@@ -74,7 +74,7 @@ def test_failed_task_is_recorded(cohort_world, settings, tmp_path):
     blocker.write_text("a file where the media folder should be")
     settings.MEDIA_ROOT = blocker  # storing the first pack fails for real
     # the task backend records the task as failed; the job says why
-    services.start_cohort_export(w.cohort_a, w.start, w.today, w.admin)
+    cohort.start_cohort_export(w.cohort_a, w.start, w.today, w.admin)
     job = CohortExport.objects.get()
     assert job.status == CohortExport.Status.FAILED
     assert "Not a directory" in job.error and job.finished_at

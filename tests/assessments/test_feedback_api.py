@@ -38,17 +38,18 @@ def payload(**overrides):
 
 
 # --- invitations --------------------------------------------------------------------------
-def test_tutor_creates_invitation_for_allocated_learner(world, api):
-    r = api(world.tutor).post(
-        INVITE,
-        {
-            "learner": world.learner_a.pk,
-            "context_title": "Living with psychosis",
-            "occurred_on": "2026-11-20",
-            "email": "rep@example.org",
-        },
-        format="json",
-    )
+def test_tutor_creates_invitation_for_allocated_learner(world, api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api(world.tutor).post(
+            INVITE,
+            {
+                "learner": world.learner_a.pk,
+                "context_title": "Living with psychosis",
+                "occurred_on": "2026-11-20",
+                "email": "rep@example.org",
+            },
+            format="json",
+        )
     assert r.status_code == 201, r.content
     body = r.json()
     assert set(body) == {"id", "respond_url", "expires_at"}

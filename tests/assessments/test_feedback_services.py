@@ -8,13 +8,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404
 from django.utils import timezone
 
 from feedback import instrument
 from feedback import services as fb
 from feedback.models import Feedback, FeedbackInvitation
-from reflect.errors import Conflict, Gone
+from feedback.policies import feedback as feedback_policy
+from reflect.errors import Conflict, Gone, NotFound
 from reflect.models import AuditEvent
 from tests.factories import FeedbackFactory, feedback_invitation
 
@@ -86,15 +86,15 @@ def test_roles_that_may_never_invite_get_permission_denied(world, who):
     "who,learner", [("tutor", "learner_b"), ("former", "learner_b"), ("dual", "learner_a")]
 )
 def test_tutor_outside_allocation_sees_not_found(world, who, learner):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fb.create_invitation(getattr(world, learner), getattr(world, who), "Session", "2026-11-20")
     assert not FeedbackInvitation.objects.exists()
 
 
 def test_unknown_or_non_learner_is_not_found_even_for_admin(world):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fb.create_invitation(999999, world.admin, "Session", "2026-11-20")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fb.create_invitation(world.tutor, world.admin, "Session", "2026-11-20")
 
 
@@ -109,15 +109,16 @@ def test_bad_invitation_fields_are_reported_per_field(world):
 
 
 # --- e-mail -------------------------------------------------------------------------------
-def test_invitation_email_carries_the_link(world):
-    invitation, raw = fb.create_invitation(
-        world.learner_a,
-        world.tutor,
-        "Lived-experience session: living with psychosis",
-        "2026-11-20",
-        "rep@example.org",
-        base_url="https://reflect.example/",
-    )
+def test_invitation_email_carries_the_link(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, raw = fb.create_invitation(
+            world.learner_a,
+            world.tutor,
+            "Lived-experience session: living with psychosis",
+            "2026-11-20",
+            "rep@example.org",
+            base_url="https://reflect.example/",
+        )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["rep@example.org"]
@@ -128,10 +129,11 @@ def test_invitation_email_carries_the_link(world):
     assert invitation.email_sent is True
 
 
-def test_several_representatives_each_get_their_own_link(world):
-    created = fb.create_invitations(
-        world.learner_a, world.tutor, "Session", "2026-11-20", ["a@example.org", "b@example.org", ""]
-    )
+def test_several_representatives_each_get_their_own_link(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = fb.create_invitations(
+            world.learner_a, world.tutor, "Session", "2026-11-20", ["a@example.org", "b@example.org", ""]
+        )
     assert len(created) == 3 and len({c.raw_token for c in created}) == 3
     assert len(mail.outbox) == 2
     assert {m.to[0] for m in mail.outbox} == {"a@example.org", "b@example.org"}
@@ -143,9 +145,9 @@ def test_several_representatives_each_get_their_own_link(world):
 
 # --- lookup and expiry --------------------------------------------------------------------
 def test_unknown_token_is_not_found(world):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fb.invitation_for_token("x" * 43)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fb.invitation_for_token("")
 
 
@@ -257,8 +259,8 @@ def test_withdraw_hides_but_keeps_and_records(world):
     event = AuditEvent.objects.get(action="feedback_withdraw")
     assert event.detail["reason"] == "Abusive language" and event.learner == world.learner_a
     for who in ("learner_a", "tutor", "examiner"):
-        assert not Feedback.objects.visible_to(getattr(world, who)).exists(), who
-    assert Feedback.objects.visible_to(world.admin).filter(pk=feedback.pk).exists()
+        assert not feedback_policy.visible(getattr(world, who)).exists(), who
+    assert feedback_policy.visible(world.admin).filter(pk=feedback.pk).exists()
     with pytest.raises(Conflict):
         fb.withdraw(feedback, world.admin, "again")
 

@@ -143,22 +143,25 @@ def test_limit_is_shared_between_site_and_api(world, portfolio_page, client, set
 
 
 # --- invite screen ------------------------------------------------------------------------
-def test_tutor_invites_several_and_sees_links_once(world, portfolio_page, client):
+def test_tutor_invites_several_and_sees_links_once(
+    world, portfolio_page, client, django_capture_on_commit_callbacks
+):
     client.force_login(world.tutor)
     r = client.get("/portfolio/feedback/invite/")
     assert r.status_code == 200
     html = r.content.decode()
     assert world.learner_a.last_name in html and world.learner_b.last_name not in html
-    r = client.post(
-        "/portfolio/feedback/invite/",
-        {
-            "learner": world.learner_a.pk,
-            "context_title": "Living with psychosis",
-            "occurred_on": "2026-11-20",
-            "emails": "one@example.org\ntwo@example.org",
-            "extra_links": "1",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            "/portfolio/feedback/invite/",
+            {
+                "learner": world.learner_a.pk,
+                "context_title": "Living with psychosis",
+                "occurred_on": "2026-11-20",
+                "emails": "one@example.org\ntwo@example.org",
+                "extra_links": "1",
+            },
+        )
     assert r.status_code == 200
     html = r.content.decode()
     assert "will not be shown again" in html

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from portfolio import services
 from portfolio.models import Reflection, ReviewEvent
-from reflect.errors import Conflict, StaleVersion
+from portfolio.policies import reflections as reflection_policy
+from reflect.errors import Conflict, NotFound, StaleVersion
 from reflect.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -128,32 +129,52 @@ def test_full_cycle_records_revisions_events_audit_and_mail(
 def test_only_the_allocated_tutor_reviews(world, who):
     r = draft(world.learner_a)
     services.submit(r, world.learner_a)
-    for transition in (
-        lambda u: services.request_changes(r, u, "Please revise"),
-        lambda u: services.sign_off(r, u),
-        lambda u: (
-            services.comment(r, u, "hi") if u != world.learner_a else (_ for _ in ()).throw(PermissionDenied)
+    for action, transition in (
+        ("request_changes", lambda u: services.request_changes(r, u, "Please revise")),
+        ("sign_off", lambda u: services.sign_off(r, u)),
+        (
+            "comment",
+            lambda u: (
+                services.comment(r, u, "hi")
+                if u != world.learner_a
+                else (_ for _ in ()).throw(PermissionDenied)
+            ),
         ),
     ):
-        with pytest.raises(PermissionDenied):
-            transition(getattr(world, who))
+        person = getattr(world, who)
+        # A role that may never do this, or someone who sees the reflection, is refused (403);
+        # anyone else cannot even find it (404), as at every door.
+        refused = reflection_policy.is_visible(person, r) or not reflection_policy.role_may(person, action)
+        with pytest.raises(PermissionDenied if refused else NotFound):
+            transition(person)
     assert Reflection.objects.get(pk=r.pk).status == "submitted"
 
 
 def test_review_transitions_need_submitted_state(world):
     r = draft(world.learner_a)
+    # A draft does not exist for the tutor; the learner may not comment on it yet.
+    with pytest.raises(NotFound):
+        services.request_changes(r, world.tutor, "x")
+    with pytest.raises(NotFound):
+        services.sign_off(r, world.tutor)
+    with pytest.raises(Conflict):
+        services.comment(r, world.learner_a, "x")
+    services.submit(r, world.learner_a)
+    services.sign_off(r, world.tutor)
     with pytest.raises(Conflict):
         services.request_changes(r, world.tutor, "x")
     with pytest.raises(Conflict):
         services.sign_off(r, world.tutor)
     with pytest.raises(Conflict):
-        services.comment(r, world.learner_a, "x")
+        services.comment(r, world.tutor, "x")
 
 
 def test_submit_only_owner_and_not_empty(world):
     r = draft(world.learner_a, sections={"experience": "<p> </p>"})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another learner's reflection does not exist for them
         services.submit(r, world.learner_b)
+    with pytest.raises(PermissionDenied):  # their tutor sees it, but only its learner submits
+        services.submit(services.submit(draft(world.learner_a), world.learner_a), world.tutor)
     with pytest.raises(ValidationError):
         services.submit(r, world.learner_a)
     assert Reflection.objects.get(pk=r.pk).status == "draft"

@@ -13,12 +13,13 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 from tqdm import tqdm
 
 from portfolio.models import Cohort
+from reflect.errors import NotFound
 
 from ... import services
+from ...cohort import cohort_learners
 
 
 def _date(value: str) -> datetime.date:
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandError(f"Cannot create {out}: {exc}")
-        learners = list(services.cohort_learners(cohort))
+        learners = list(cohort_learners(cohort))
         written = 0
         bar = tqdm(
             learners,
@@ -76,7 +77,7 @@ class Command(BaseCommand):
                 )
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages))
-            except (PermissionDenied, Http404):
+            except (PermissionDenied, NotFound):
                 raise CommandError(
                     f"{options['username']} may not export the pack of {learner.get_username()}."
                 )

@@ -1,0 +1,36 @@
+"""Dates the rules are evaluated on: today (local time), unless `as_of` fixes another day
+(tests, and questions such as "who could see this learner on the day of the panel?")."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+from contextlib import contextmanager
+
+from django.db.models import Q
+from django.utils import timezone
+
+_AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("rules_as_of", default=None)
+
+
+def today() -> datetime.date:
+    """The date the rules are evaluated on: today (local time), unless `as_of` says otherwise."""
+    return _AS_OF.get() or timezone.localdate()
+
+
+@contextmanager
+def as_of(day: datetime.date):
+    """Evaluate the rules as on `day` inside the block (allocations and panel windows)."""
+    token = _AS_OF.set(day)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
+
+
+def current(prefix: str = "", start: str = "starts_on", end: str = "ends_on", on=None) -> Q:
+    """Q for rows whose [start, end] range covers `on` (default today); an empty end is open."""
+    on = on or today()
+    return Q(**{f"{prefix}{start}__lte": on}) & (
+        Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": on})
+    )
