@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from portfolio.models import Allocation, Reflection
 from reflect import roles as R
+from rubrics.models import Rubric
 
 from . import services
 from .models import Assessment, ModerationRequest
@@ -44,13 +45,7 @@ def seed(ctx) -> None:
     Returns:
         None.
     """
-    from feedback.demo import seed_feedback
-
-    seed_feedback(ctx)  # patient-representative feedback; independent of marking
-
-    from .views import _published_rubrics
-
-    rubrics = _published_rubrics()
+    rubrics = Rubric.objects.latest_published()
     if not rubrics:
         ctx.log("Assessments: no published rubric, no marking created.")
         return

@@ -28,16 +28,6 @@ from .models import Assessment
 from .policies import assessments as policy
 from .policies import moderation_requests
 
-
-def _published_rubrics():
-    """The latest published version of each rubric slug."""
-    published = Rubric.objects.filter(status=Rubric.Status.PUBLISHED).order_by("slug", "-version")
-    latest: dict[str, Rubric] = {}
-    for rubric in published:
-        latest.setdefault(rubric.slug, rubric)
-    return sorted(latest.values(), key=lambda r: r.title)
-
-
 # --- The marking form ----------------------------------------------------------------------
 
 
@@ -208,7 +198,7 @@ def marking_start(request, pk: int):
     if mine is not None:
         return HttpResponseRedirect(portfolio_url("marking_edit", mine.pk))
     moderation = policy.open_request(request.user, reflection)
-    rubrics = [moderation.first_assessment.rubric] if moderation else _published_rubrics()
+    rubrics = [moderation.first_assessment.rubric] if moderation else Rubric.objects.latest_published()
     error = ""
     if request.method == "POST":
         rubric = next((r for r in rubrics if str(r.pk) == request.POST.get("rubric")), None)

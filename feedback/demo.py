@@ -16,7 +16,7 @@ import hmac
 from django.conf import settings
 from django.utils import timezone
 
-from feedback import services as services
+from feedback import instrument, services
 from feedback.models import Feedback, FeedbackInvitation
 from portfolio.models import Allocation
 
@@ -66,8 +66,6 @@ def demo_token(learner, n: int) -> str:
 
 
 def _ratings(ctx, bias: int) -> dict:
-    from feedback import instrument
-
     ratings = {}
     for n, key in enumerate(instrument.KEYS):
         if n == len(instrument.KEYS) - 1 and bias == 3:
@@ -130,3 +128,8 @@ def seed_feedback(ctx, learners: int = 4) -> None:
         f"Feedback: {created} link(s) created; {Feedback.objects.count()} answer(s) in total."
         + (f" Try an open link: {services.respond_path(first_open)}" if first_open else "")
     )
+
+
+def seed(ctx) -> None:
+    """seed_demo's entry point for this app (called after portfolio and assessments)."""
+    seed_feedback(ctx)

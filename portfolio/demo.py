@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from reflect import roles as R
 
-from .models import Allocation, Cohort, Enrolment, Panel
+from . import services
+from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
 from .setup import ensure_portfolio_page
 
 COHORTS = [
@@ -395,8 +396,6 @@ _REQUESTS = [
 
 
 def _seed_placements(ctx) -> dict:
-    from .models import Placement
-
     placements = {}
     for key, (organisation, type_, place, contact) in DEMO_PLACEMENTS.items():
         placements[key], _ = Placement.objects.get_or_create(
@@ -416,9 +415,6 @@ def seed_reflections(ctx) -> None:
     """Reflections in every status and kind across the eight themes, moved through the real
     services (so revisions, review events and the audit log exist). Idempotent: a learner's
     reflection with the same title is never created twice."""
-    from . import services
-    from .models import Allocation, Reflection
-
     placements = _seed_placements(ctx)
     for i, learner in enumerate(ctx.learners):
         allocation = Allocation.objects.current().filter(learner=learner).select_related("tutor").first()

@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from rubrics.models import Competency
+
+from .models import Placement, Reflection, Setting
+from .reflective_models import get_model
+
 
 class SignInForm(AuthenticationForm):
     """The site's sign-in form, with autocomplete hints for password managers."""
@@ -25,8 +30,6 @@ class CsvImportForm(forms.Form):
 
 # --- Reflections --------------------------------------------------------------------------
 def _themes_queryset():
-    from rubrics.models import Competency
-
     return Competency.objects.themes()
 
 
@@ -65,9 +68,6 @@ class ReflectionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, model_key: str = "free", **kwargs):
-        from .models import Placement, Reflection, Setting
-        from .reflective_models import get_model
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Choose…"), *Reflection.Kind.choices]
         self.fields["setting"].choices = [("", "Not stated"), *Setting.choices]

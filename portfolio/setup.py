@@ -2,10 +2,10 @@
 
 from wagtail.models import Page, Site
 
+from .models import PortfolioPage
+
 
 def ensure_portfolio_page():
-    from .models import PortfolioPage
-
     page = PortfolioPage.objects.first()
     if page is not None:
         return page

@@ -8,6 +8,9 @@ from django.dispatch import receiver
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from reflect import audit
+from rubrics.services import status_changed
+
 from .site import forget_portfolio_root
 
 
@@ -33,14 +36,10 @@ def forget_portfolio_root_on_page_event(sender, **kwargs):
 
 
 def _audit_rubric_status(sender, rubric, action, by=None, **kwargs):
-    from reflect import audit
-
     audit.record(by, f"rubric_{action}", obj=rubric, via="admin", slug=rubric.slug, version=rubric.version)
 
 
 def connect_rubric_audit():
-    from rubrics.services import status_changed
-
     status_changed.connect(_audit_rubric_status, dispatch_uid="portfolio-audit-rubric-status")
 
 

@@ -136,6 +136,14 @@ class RubricQuerySet(models.QuerySet):
         """Rubrics whose status is published (the ones tutors may mark with)."""
         return self.filter(status=Rubric.Status.PUBLISHED)
 
+    def latest_published(self) -> list:
+        """The latest published version of each rubric (by slug), sorted by title: the
+        rubrics a tutor chooses from."""
+        latest: dict[str, Rubric] = {}
+        for rubric in self.published().order_by("slug", "-version"):
+            latest.setdefault(rubric.slug, rubric)
+        return sorted(latest.values(), key=lambda r: r.title)
+
     def with_content(self):
         """Prefetch criteria (in order) with their levels and competencies: constant queries."""
         return self.prefetch_related(

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,6 +8,8 @@ from reflect.api.rendering import column_renderers
 from reflect.people import display_name
 
 from ..models import Cohort, Panel, Reflection, Setting
+from ..routing import site_urlconf
+from ..site import portfolio_root
 
 
 class CohortRefSerializer(serializers.ModelSerializer):
@@ -118,10 +121,6 @@ class ReflectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, obj) -> str:
-        from django.urls import reverse
-
-        from ..site import portfolio_root, site_urlconf
-
         root = self.context.get("site_root") or portfolio_root()
         return root.rstrip("/") + reverse("reflection_detail", urlconf=site_urlconf(), args=[obj.pk])
 
@@ -169,10 +168,6 @@ def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[d
     Returns:
         A list of dicts with the serializer's keys, key order and values.
     """
-    from django.urls import reverse
-
-    from ..site import site_urlconf
-
     render = _field_renderers()
     themes: dict[int, list[str]] = {row["id"]: [] for row in rows}
     for reflection_id, code in theme_rows:

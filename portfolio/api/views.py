@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from reflect import audit
 from reflect.api.filters import IdFilter
 from reflect.api.permissions import NotPatientRep
+from rubrics.models import Competency
 
 from .. import services
 from ..counts import annotate_counts
@@ -21,6 +22,7 @@ from ..models import Reflection
 from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
+from ..site import portfolio_root
 from .compiled import ChildShape, PageShape
 from .serializers import (
     REFLECTION_LIST_COLUMNS,
@@ -50,8 +52,6 @@ REFLECTION_PAGE = PageShape(Reflection, _listed_reflections, REFLECTION_LIST_COL
 def _theme_links(ids):
     """(reflection id, theme code) of `ids`, as `reflection.themes.all()` orders them (by
     Competency's default ordering)."""
-    from rubrics.models import Competency
-
     order = [f"competency__{field}" for field in Competency._meta.ordering]
     links = Reflection.themes.through.objects.filter(reflection_id__in=ids).order_by(*order)
     return links.values_list("reflection_id", "competency__code")
@@ -206,8 +206,6 @@ class ReflectionViewSet(
         return scoped.select_related("learner").prefetch_related("themes")
 
     def get_serializer_context(self):
-        from ..site import portfolio_root
-
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
     def list(self, request, *args, **kwargs):
@@ -216,8 +214,6 @@ class ReflectionViewSet(
         # its theme codes, then one audit row per learner on the page. Same output as
         # `ReflectionSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
         # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        from ..site import portfolio_root
-
         page = self.paginator.paginate_list(REFLECTION_PAGE, request, self)
         theme_rows = REFLECTION_THEMES.rows([row["id"] for row in page])
         audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
