@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from reflect import roles as R
@@ -87,7 +87,13 @@ class AssessmentAdminViewSet(ReadOnlyAdminViewSet):
     index_view_class = AssessmentIndexView
     inspect_view_class = AssessmentInspectView
     list_display = [
-        Column("reflection", label="Reflection", accessor=lambda a: a.reflection.title),
+        # A title column: each row links to the assessment's (read-only) inspect page.
+        TitleColumn(
+            "reflection",
+            label="Reflection",
+            accessor=lambda a: a.reflection.title,
+            get_url=lambda a: reverse("assessments_marking:inspect", args=[a.pk]),
+        ),
         Column("learner", label="Learner", accessor=lambda a: display_name(a.reflection.learner)),
         Column("rubric", label="Rubric", accessor=lambda a: f"{a.rubric.title} v{a.rubric.version}"),
         Column("assessor_name", label="Marker", accessor=lambda a: display_name(a.assessor)),

@@ -377,7 +377,6 @@ def reflection_detail(request, pk: int):
             "model": get_model(reflection.reflective_model),
             "events": _events(reflection),
             "themes": reflection.themes.all(),
-            "can_review": policy.can(request.user, "review", reflection),
         },
     )
 

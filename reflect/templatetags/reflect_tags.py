@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import navigation
+from .. import navigation, policies
 from ..people import display_name as _display_name
 
 register = template.Library()
@@ -17,3 +17,17 @@ def reflect_nav(context):
 @register.filter
 def display_name(user):
     return _display_name(user)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action, obj, policy=None):
+    """`{% can "change" reflection as may_change %}`: may the signed-in person do `action` to
+    `obj` now? The answer of `obj`'s policy (or the policy registered as `policy`, e.g.
+    `"feedback.invitations"` for `{% can "add" learner "feedback.invitations" %}`), the same
+    question the service asks before doing it. False for anonymous people or no object."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or obj is None:
+        return False
+    chosen = policies.named(policy) if policy else policies.policy_for(obj)
+    return chosen.can(user, action, obj)

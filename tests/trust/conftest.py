@@ -16,6 +16,9 @@ from django.utils import timezone
 from reflect import roles as R
 
 SEARCH_WORD = "kestrelwing"
+# Written only in what some people must not see (the open blind second marking, withdrawn
+# feedback): a test can look for it in any page or PDF.
+BLIND_WORD = "zephyrquill"
 
 
 @dataclass
@@ -121,7 +124,24 @@ def build_scene() -> Scene:
         )
         _, raw = feedback_invitation(learner, by=marker)
         s.tokens[side] = raw
-    assert Reflection.objects.filter(title__contains=SEARCH_WORD).count() == 4
+    # An open blind pair on learner A: the allocated tutor's first marking is a draft, the
+    # second marker (a tutor not allocated to A, named by an admin) has finalised theirs.
+    from assessments import services as marking
+    from feedback import services as feedback_services
+
+    second = UserFactory(username="t_second", roles=(R.TUTOR,))
+    s.users["second"] = second
+    blind = submitted_reflection(learner_a, title=f"Blind pair a {SEARCH_WORD}")
+    s.objects["blind_a"] = blind
+    s.objects["blindfirst_a"] = mark(blind, rubric, tutor, levels=0, overall_comment="First marking draft")
+    marking.request_moderation(blind, rubric, second, admin)
+    s.objects["blindsecond_a"] = mark(
+        blind, rubric, second, levels=2, finalise=True, overall_comment=f"Second marking {BLIND_WORD}"
+    )
+    # Withdrawn feedback on learner A: seen by admins only, never in a pack.
+    withdrawn = FeedbackFactory(learner=learner_a, comments=f"Withdrawn {BLIND_WORD}")
+    s.objects["withdrawn_a"] = feedback_services.withdraw(withdrawn, admin, "Given in error")
+    assert Reflection.objects.filter(title__contains=SEARCH_WORD).count() == 5
     return s
 
 
