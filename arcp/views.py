@@ -111,6 +111,13 @@ def panel(request):
         {"learner": lr, "export": latest_export.get(lr.pk), "review": latest_review.get(lr.pk)}
         for lr in people
     ]
+    # A list read of each learner's packs and outcomes: one audit row per learner shown.
+    audit.record_reads(
+        request.user,
+        [{"id": lr.pk, "learner_id": lr.pk} for lr in people],
+        via="site",
+        object_type="PanelRow",
+    )
     return render(request, "arcp/panel.html", {"rows": rows})
 
 
@@ -155,6 +162,7 @@ def panel_learner(request, learner_id: int):
         status = 400
     elif request.method == "POST":
         status = 400
+    audit.record(request.user, "read", learner=learner, obj=learner, via="site", what="panel")
     context = {
         "learner": learner,
         "exports": packs,

@@ -132,6 +132,7 @@ def reflection_list(request):
     mine = mine.prefetch_related("themes").select_related("placement", "learner")
     mine = mine.order_by("-occurred_on", "-id")
     page = Paginator(mine, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_reads(user, page.object_list, via="site")  # others' reflections only
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -427,6 +428,7 @@ def review_queue(request):
         .order_by("submitted_at", "id")
     )
     page = Paginator(waiting, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_reads(request.user, page.object_list, via="site")
     return render(request, "portfolio/review_queue.html", {"reflections": page, "page_obj": page})
 
 

@@ -17,6 +17,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reflect import audit
 from reflect import roles as R
 from reflect.api.filters import IdFilter
 from reflect.api.permissions import HasAnyRole, NotPatientRep
@@ -120,6 +121,11 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_object(self):
         return services.export_for(self.request.user, self.kwargs["pk"])
 
+    def retrieve(self, request, *args, **kwargs):
+        export = self.get_object()
+        audit.record(request.user, "read", learner=export.learner, obj=export, via="api")
+        return Response(self.get_serializer(export).data)
+
     @extend_schema(
         summary="Is this file byte-for-byte an ARCP pack we issued?",
         request={"multipart/form-data": VerifyRequestSerializer},
@@ -175,6 +181,16 @@ class ArcpReviewViewSet(
             .select_related("examiner")
             .order_by("-period_to", "-created_at", "-id")
         )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit.record_reads(request.user, page, via="api")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        review = self.get_object()
+        audit.record(request.user, "read", learner=review.learner, obj=review, via="api")
+        return Response(self.get_serializer(review).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

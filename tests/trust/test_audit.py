@@ -18,6 +18,7 @@ from portfolio import services
 from reflect.models import AuditEvent
 from tests.factories import (
     ArcpExportFactory,
+    ArcpReviewFactory,
     CriterionFactory,
     FeedbackFactory,
     LevelFactory,
@@ -40,7 +41,16 @@ def data(world, portfolio_page):
     reflection = submitted_reflection(world.learner_a)
     assessment = mark(reflection, rubric, world.tutor, finalise=True)
     feedback = FeedbackFactory(learner=world.learner_a)
-    return {"rubric": rubric, "reflection": reflection, "assessment": assessment, "feedback": feedback}
+    export = ArcpExportFactory(learner=world.learner_a)
+    review = ArcpReviewFactory(export=export, examiner=world.examiner)
+    return {
+        "rubric": rubric,
+        "reflection": reflection,
+        "assessment": assessment,
+        "feedback": feedback,
+        "export": export,
+        "review": review,
+    }
 
 
 def new_events(before: int):
@@ -55,6 +65,9 @@ READ_DOORS = [
     ("/api/v1/feedback/", "Feedback"),
     ("/api/v1/feedback/{feedback}/", "Feedback"),
     ("/api/v1/learners/{learner}/", None),
+    ("/api/v1/arcp-reviews/", "ArcpReview"),
+    ("/api/v1/arcp-reviews/{review}/", "ArcpReview"),
+    ("/api/v1/exports/{export}/", "ArcpExport"),
 ]
 
 
@@ -64,6 +77,8 @@ def _url(template, world, data):
         assessment=data["assessment"].pk,
         feedback=data["feedback"].pk,
         learner=world.learner_a.pk,
+        review=data["review"].pk,
+        export=data["export"].pk,
     )
 
 
@@ -87,6 +102,38 @@ def test_the_learners_own_reads_are_not_recorded(world, data, api, template, obj
     before = AuditEvent.objects.count()
     assert api(world.learner_a).get(_url(template, world, data)).status_code == 200
     assert new_events(before) == []
+
+
+# Site screens that show another person's portfolio data: (URL name, argument, readers).
+SITE_READ_DOORS = [
+    ("reflection_list", None, ["tutor", "examiner", "admin"]),
+    ("reflection_detail", "reflection", ["tutor", "examiner", "admin"]),
+    ("review_queue", None, ["tutor"]),
+    ("reflection_review", "reflection", ["tutor"]),
+    ("marking_detail", "assessment", ["tutor", "examiner", "admin"]),
+    ("marking_results", "reflection", ["tutor", "examiner", "admin"]),
+    ("feedback_list", None, ["tutor", "examiner", "admin"]),
+    ("arcp_panel", None, ["examiner"]),
+    ("arcp_panel_learner", "learner", ["examiner"]),
+]
+
+
+@pytest.mark.parametrize("name, key, readers", SITE_READ_DOORS)
+def test_site_reads_by_others_are_recorded(world, data, client, name, key, readers):
+    """Every site screen that shows a learner's data to someone else leaves a read event
+    naming them (the audit log's promise in the README), and the learner's own do not."""
+    from portfolio.site import portfolio_url
+
+    arg = {"learner": world.learner_a, **data}.get(key) if key else None
+    url = portfolio_url(name, arg.pk) if arg is not None else portfolio_url(name)
+    for reader in readers:
+        user = getattr(world, reader)
+        client.force_login(user)
+        before = AuditEvent.objects.count()
+        assert client.get(url).status_code == 200, (reader, url)
+        made = [e for e in new_events(before) if e.learner_id == world.learner_a.pk]
+        assert made, f"no audit event for {reader} reading {url}"
+        assert {(e.actor_id, e.action, e.via) for e in made} == {(user.pk, "read", "site")}
 
 
 def test_pdf_export_is_recorded(world, data, api):
