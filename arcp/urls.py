@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("assessments.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("arcp.api.urls")),
+    path("", include("reflect.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

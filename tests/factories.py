@@ -382,3 +382,10 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     anonymous = False
     respondent_role = Feedback.RespondentRole.PATIENT_REP
     respondent_name = "Maureen Doyle"
+
+
+def api_token(user) -> str:
+    """A new API token key for `user` (as `POST /api/v1/auth/token/` would give)."""
+    from reflect import tokens
+
+    return tokens.issue(user)[1]

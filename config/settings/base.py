@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "taggit",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_tasks",
@@ -253,6 +252,11 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "reflect"),
     }
 }
+
+# API tokens (reflect.tokens): each `POST /api/v1/auth/token/` issues a new one, valid this
+# many hours; a person holds at most API_TOKEN_MAX_PER_USER live tokens (the oldest go first).
+API_TOKEN_TTL_HOURS = float(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", "10"))
 
 # --- Product settings ---------------------------------------------------------------------
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "14"))
