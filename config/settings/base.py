@@ -211,11 +211,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["reflect.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON in (api-contract.md); views that take a file (exports/verify, attachments) name
+    # the multipart parser themselves. Anything else → 415, and the schema advertises JSON only.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # `?format=` must name one of the view's renderers, else 400 (reflect/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "reflect.api.negotiation.StrictContentNegotiation",
     "EXCEPTION_HANDLER": "reflect.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # DRF's anonymous throttles read the client address with the same rule as client_ip().
