@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session idle for SESSION_IDLE_TIMEOUT_MINUTES (reflect/middleware.py).
+    "reflect.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reflect.middleware.SecurityHeadersMiddleware",
     "reflect.middleware.DomainErrorMiddleware",
@@ -143,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# A signed-in session ends after this many minutes without a request (the reflection editor's
+# autosave counts as activity); SESSION_COOKIE_AGE (two weeks) stays its absolute lifetime.
+SESSION_IDLE_TIMEOUT_MINUTES = float(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "120"))
+# A failed CSRF check is JSON for the API and the site's scripts (config/views.py).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/portfolio/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -195,6 +202,11 @@ WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Reflect: social account
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "json"]
+# No avatars from gravatar.com: the admin loads nothing from other sites (its CSP forbids it)
+# and sends no hash of anyone's e-mail address there.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a check for new Wagtail releases from the admin's dashboard (the CSP refuses it too).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Background tasks (django-tasks) ------------------------------------------------------
 # Database queue by default; `python manage.py db_worker` runs a worker.
