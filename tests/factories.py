@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portfolio.models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
 from reflect import roles as R
+from reflect import tokens
 
 TODAY = datetime.date.today
 
@@ -386,6 +387,4 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
 
 def api_token(user) -> str:
     """A new API token key for `user` (as `POST /api/v1/auth/token/` would give)."""
-    from reflect import tokens
-
     return tokens.issue(user)[1]
