@@ -5,7 +5,9 @@ The signed-in screens are served by the Wagtail `PortfolioPage` (see `arcp.site_
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from reflect.api.docs import ApiDocsView
 
 api_patterns = [
     path("", include("portfolio.api.urls")),
@@ -13,8 +15,9 @@ api_patterns = [
     path("", include("assessments.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("arcp.api.urls")),
+    path("", include("reflect.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [

@@ -69,7 +69,7 @@ def scoped_queries(client, url: str) -> list[str]:
     return [
         q["sql"]
         for q in ctx.captured_queries
-        if q["sql"].lstrip().upper().startswith("SELECT") and "authtoken_token" not in q["sql"]
+        if q["sql"].lstrip().upper().startswith("SELECT") and "reflect_apitoken" not in q["sql"]
     ]
 
 

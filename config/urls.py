@@ -16,6 +16,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # A person's own API tokens (see and revoke): /accounts/api-tokens/, name "api_tokens".
+    path("", include("reflect.urls")),
     path("", include("arcp.urls")),
 ]
 

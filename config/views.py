@@ -1,8 +1,9 @@
 """Error handlers: JSON under /api/, the site's own friendly pages elsewhere."""
 
-from django.views import defaults
+from django.views import csrf, defaults
 
 from reflect.api import exceptions as api
+from reflect.middleware import wants_json
 
 
 def _is_api(request) -> bool:
@@ -23,3 +24,16 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return api.api_500(request) if _is_api(request) else defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """A failed CSRF check: JSON 403 for the API and the site's scripts (the autosave), so
+    they can say what happened; Django's page for everything else."""
+    if wants_json(request):
+        return api.json_error(
+            request,
+            403,
+            "This page's security token is out of date (you may have signed in again elsewhere): "
+            "copy any text you need and reload the page.",
+        )
+    return csrf.csrf_failure(request, reason)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reflect import audit
 from reflect import roles as R
 from reflect.errors import Conflict, StaleVersion
+from reflect.middleware import wants_json
 from rubrics.models import Competency
 
 from . import services
@@ -30,11 +31,16 @@ from .site import portfolio_url
 
 
 def portfolio_login_required(view):
-    """Like `login_required`, but inactive users are treated as signed out."""
+    """Like `login_required`, but inactive users are treated as signed out, and a script's
+    request (the autosave) gets a JSON 401 saying so rather than a redirect to a page."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated or not request.user.is_active:
+            if wants_json(request):
+                return JsonResponse(
+                    {"detail": "You are signed out. Sign in again to go on.", "signed_out": True}, status=401
+                )
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

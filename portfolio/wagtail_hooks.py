@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from reflect import navigation
 from reflect.admin import ReadOnlyAdminViewSet
+from reflect.admin_widgets import CspSnippetChooserViewSet
 from reflect.audit import audit_events
 from reflect.models import AuditEvent
 from reflect.people import display_name
@@ -36,6 +37,8 @@ def _cohort_of(learner):
 # --- Programme ----------------------------------------------------------------------------
 class CohortViewSet(SnippetViewSet):
     model = Cohort
+    # Chosen in panel and enrolment forms: a chooser without inline script (the admin's CSP).
+    chooser_viewset_class = CspSnippetChooserViewSet
     icon = "group"
     menu_label = "Cohorts"
     list_display = ["name", "programme", "year", Column("members", label="Members")]

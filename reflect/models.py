@@ -1,10 +1,14 @@
-"""The audit log (append-only). Its table keeps the name it had in the `portfolio` app."""
+"""The audit log (append-only; its table keeps the name it had in the `portfolio` app) and
+API tokens."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 User = settings.AUTH_USER_MODEL
 
@@ -59,3 +63,28 @@ class AuditEvent(models.Model):
         raise ValidationError("The audit log is append-only.")
 
 
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`): one per sign-in at `POST /api/v1/auth/token/`.
+
+    Only the SHA-256 of the key is stored (the key is 256 random bits, so a fast hash is
+    enough: it cannot be guessed, only stolen, and a copy of the table gives no usable key).
+    A token ends at `expires_at` (`API_TOKEN_TTL_HOURS` after it was issued), when its person
+    revokes it, and with every token of its person when their password changes or their
+    account is deactivated (`reflect.tokens`).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to recognise it by")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    client = models.CharField(max_length=200, blank=True, help_text="The User-Agent it was issued to")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of {self.user} (until {self.expires_at:%Y-%m-%d %H:%M})"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portfolio.models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
 from reflect import roles as R
+from reflect import tokens
 
 TODAY = datetime.date.today
 
@@ -382,3 +383,8 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     anonymous = False
     respondent_role = Feedback.RespondentRole.PATIENT_REP
     respondent_name = "Maureen Doyle"
+
+
+def api_token(user) -> str:
+    """A new API token key for `user` (as `POST /api/v1/auth/token/` would give)."""
+    return tokens.issue(user)[1]

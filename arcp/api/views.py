@@ -65,13 +65,20 @@ class ArcpPackView(APIView):
         operation_id="learners_arcp_pdf",
         summary="Download the learner's ARCP evidence pack (PDF)",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, OpenApiParameter.QUERY, required=True),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="Start of the period. Must not be after `to`.",
+            ),
             OpenApiParameter(
                 "to",
                 OpenApiTypes.DATE,
                 OpenApiParameter.QUERY,
                 required=True,
-                description="End of the period and evidence cut-off.",
+                description="End of the period and evidence cut-off. Must be on or after `from` "
+                '(`to >= from`), else 400 `{"to": ["`to` must not be before `from`."]}`.',
             ),
             OpenApiParameter("format", exclude=True),
             OpenApiParameter(

@@ -53,9 +53,9 @@ INSTALLED_APPS = [
     "taggit",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out a session idle for SESSION_IDLE_TIMEOUT_MINUTES (reflect/middleware.py).
+    "reflect.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reflect.middleware.SecurityHeadersMiddleware",
     "reflect.middleware.DomainErrorMiddleware",
@@ -143,6 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# A signed-in session ends after this many minutes without a request (the reflection editor's
+# autosave counts as activity); SESSION_COOKIE_AGE (two weeks) stays its absolute lifetime.
+SESSION_IDLE_TIMEOUT_MINUTES = float(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "120"))
+# A failed CSRF check is JSON for the API and the site's scripts (config/views.py).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_REDIRECT_URL = "/portfolio/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -195,6 +202,11 @@ WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Reflect: social account
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "json"]
+# No avatars from gravatar.com: the admin loads nothing from other sites (its CSP forbids it)
+# and sends no hash of anyone's e-mail address there.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a check for new Wagtail releases from the admin's dashboard (the CSP refuses it too).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- Background tasks (django-tasks) ------------------------------------------------------
 # Database queue by default; `python manage.py db_worker` runs a worker.
@@ -212,11 +224,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["reflect.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON in (api-contract.md); views that take a file (exports/verify, attachments) name
+    # the multipart parser themselves. Anything else → 415, and the schema advertises JSON only.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # `?format=` must name one of the view's renderers, else 400 (reflect/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "reflect.api.negotiation.StrictContentNegotiation",
     "EXCEPTION_HANDLER": "reflect.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # DRF's anonymous throttles read the client address with the same rule as client_ip().
@@ -240,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # /api/v1/docs/: Swagger UI from drf-spectacular-sidecar's static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["reflect.api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -253,6 +269,11 @@ CACHES = {
         "LOCATION": os.environ.get("CACHE_LOCATION", "reflect"),
     }
 }
+
+# API tokens (reflect.tokens): each `POST /api/v1/auth/token/` issues a new one, valid this
+# many hours; a person holds at most API_TOKEN_MAX_PER_USER live tokens (the oldest go first).
+API_TOKEN_TTL_HOURS = float(os.environ.get("API_TOKEN_TTL_HOURS", "24"))
+API_TOKEN_MAX_PER_USER = int(os.environ.get("API_TOKEN_MAX_PER_USER", "10"))
 
 # --- Product settings ---------------------------------------------------------------------
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "14"))

@@ -3,7 +3,6 @@ from django.contrib.auth.signals import user_logged_in
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reflect import audit
+from reflect import audit, tokens
 from reflect.api.filters import IdFilter
 from reflect.api.permissions import NotPatientRep
 from rubrics.models import Competency
@@ -61,7 +60,8 @@ REFLECTION_THEMES = ChildShape(Reflection.themes.through, _theme_links)
 
 
 class ObtainTokenView(APIView):
-    """`POST {"username", "password"}` → `{"token"}`; wrong credentials → 400."""
+    """`POST {"username", "password"}` → `{"token"}`; wrong credentials → 400. Each call
+    gives a new token, valid for `API_TOKEN_TTL_HOURS`."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -90,8 +90,9 @@ class ObtainTokenView(APIView):
         # A token sign-in is a sign-in: the signal records it (last_login) and lets axes reset
         # the failure count of this username + address (AXES_RESET_ON_SUCCESS).
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        # A new token at every sign-in (reflect.tokens: it expires; revoked with the password).
+        _, key = tokens.issue(user, client=request.META.get("HTTP_USER_AGENT", ""))
+        return Response({"token": key})
 
 
 class MeView(generics.RetrieveAPIView):

@@ -34,6 +34,45 @@ def _json(component: str) -> dict:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}
 
 
+def _is_vague(response: dict) -> bool:
+    """No body documented, or only "some object": the client cannot know what comes."""
+    content = response.get("content")
+    if not content:
+        return True
+    for media in content.values():
+        schema = media.get("schema") or {}
+        if "$ref" in schema or schema.get("properties") or "anyOf" in schema or "oneOf" in schema:
+            return False
+        if schema.get("type") not in (None, "object"):
+            return False
+    return True
+
+
+def _ref(component: str) -> dict:
+    return {"$ref": f"#/components/schemas/{component}"}
+
+
+def document_error_bodies(operation: dict, takes_input: bool) -> None:
+    """Every error answer of `operation` gets its JSON body: the shared `ApiError`
+    (`{"detail"}`) or, for a 400, `ApiValidationError` (field errors). A 400 documented with a
+    body of its own (e.g. submit's findings) may also be plain field errors (a `confirm`
+    that is not a boolean), so it becomes "either"."""
+    for code, response in operation.get("responses", {}).items():
+        if not code.isdigit() or int(code) < 400:
+            continue
+        component = VALIDATION_ERROR_COMPONENT if code == "400" else ERROR_COMPONENT
+        if _is_vague(response):
+            response["content"] = _json(component)
+            continue
+        if code != "400" or not takes_input:
+            continue
+        schema = response["content"].get("application/json", {}).get("schema", {})
+        if "$ref" in schema and schema["$ref"] != _ref(VALIDATION_ERROR_COMPONENT)["$ref"]:
+            response["content"]["application/json"]["schema"] = {
+                "anyOf": [schema, _ref(VALIDATION_ERROR_COMPONENT)]
+            }
+
+
 def _requires_credentials(operation: dict, default_security: list) -> bool:
     security = operation.get("security", default_security)
     return bool(security) and {} not in security
@@ -45,7 +84,10 @@ def standard_error_responses(result, generator, request, public):
     - 400 where the operation takes query parameters or a body (bad filters, bad fields);
     - 401 and 403 where credentials are required (none sent; a role that may never do this);
     - 404 everywhere (out of scope is 404; a page past the end of a list is 404);
-    - 429 with `Retry-After` everywhere (per-user and per-scope throttles).
+    - 415 where a body is taken (a body that is not JSON; multipart where a file is sent);
+    - 429 with `Retry-After` everywhere (per-user and per-scope throttles);
+    and a JSON body for every error answer, documented here or by the view
+    (`document_error_bodies`).
     """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in ERROR_SCHEMAS.items():
@@ -62,6 +104,9 @@ def standard_error_responses(result, generator, request, public):
             wanted = {"404": ("Not found, or outside your scope.", ERROR_COMPONENT)}
             if takes_input:
                 wanted["400"] = ("Bad input.", VALIDATION_ERROR_COMPONENT)
+            if operation.get("requestBody"):
+                kinds = " or ".join(operation["requestBody"].get("content", {})) or "JSON"
+                wanted["415"] = (f"The body is not {kinds}.", ERROR_COMPONENT)
             if _requires_credentials(operation, default_security):
                 wanted["401"] = ("No credentials, or invalid ones.", ERROR_COMPONENT)
                 wanted["403"] = ("Your role may not do this.", ERROR_COMPONENT)
@@ -72,4 +117,5 @@ def standard_error_responses(result, generator, request, public):
                 responses[code] = {"description": description, "content": _json(component)}
                 if code == "429":
                     responses[code]["headers"] = RETRY_AFTER
+            document_error_bodies(operation, takes_input)
     return result

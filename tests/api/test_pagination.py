@@ -1,13 +1,14 @@
 """`PageNumberPagination.paginate_rows` (page and total in one query) must answer exactly as
 DRF's two-query `paginate_queryset` does: same rows, count, next/previous links, and the same
-404 for every page number that is not a page."""
+404 for every page number past the end, and the same 400 for every one that is not a whole
+number of 1 or more (the schema's integer)."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
@@ -26,6 +27,8 @@ def _answer(method: str, queryset, params: dict):
         rows = getattr(paginator, method)(queryset, request)
     except NotFound as exc:
         return ("404", str(exc.detail))
+    except ValidationError as exc:
+        return ("400", exc.detail)
     response = paginator.get_paginated_response(rows).data
     return (list(rows), response["count"], response["next"], response["previous"])
 

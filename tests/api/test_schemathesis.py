@@ -25,7 +25,6 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -39,6 +38,7 @@ from ..factories import (
     ArcpExportFactory,
     ArcpReviewFactory,
     FeedbackFactory,
+    api_token,
     feedback_invitation,
     make_published_rubric,
     mark,
@@ -115,8 +115,7 @@ def role(request):
 @pytest.fixture
 def auth_headers(fuzz_world, role):
     user = getattr(fuzz_world, ROLES[role])
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token(user)}"}
 
 
 def real_path_parameters(world) -> dict[str, dict]:

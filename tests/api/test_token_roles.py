@@ -3,19 +3,18 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reflect import roles as R
 
-from ..factories import UserFactory
+from ..factories import UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 
@@ -42,7 +41,7 @@ def test_authentication_and_roles_take_one_query(world):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/api/v1/me/").status_code == 200
     sql = [q["sql"] for q in ctx.captured_queries]
-    assert sum("authtoken_token" in q for q in sql) == 1
+    assert sum("reflect_apitoken" in q for q in sql) == 1
     # No separate look-up of the caller's groups: it was part of the token query.
     assert not any(q.lstrip().upper().startswith('SELECT "AUTH_GROUP"."NAME"') for q in sql), sql
 

@@ -2,10 +2,9 @@
 constant in the page size, at most 8, with token authentication."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from ..factories import FeedbackFactory, make_published_rubric, mark, submitted_reflection
+from ..factories import FeedbackFactory, api_token, make_published_rubric, mark, submitted_reflection
 
 # Transactional: requests run in autocommit as in production, so the audit log's write
 # transaction (BEGIN/INSERT/COMMIT on PostgreSQL) counts against the budget too.
@@ -30,9 +29,7 @@ def busy_world(world):
 @pytest.mark.parametrize("page_size", [2, 200])
 def test_list_queries_constant_and_within_budget(busy_world, django_assert_max_num_queries, url, page_size):
     client = APIClient()
-    client.credentials(
-        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=busy_world.examiner)[0].key}"
-    )
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(busy_world.examiner)}")
     client.get(url)
     with django_assert_max_num_queries(BUDGET):
         response = client.get(url, {"page_size": page_size})

@@ -66,6 +66,7 @@ def browser_page(_browser, live_server, browser_data):
     and an injected one must never run.
     """
     context = _browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768})
+    context._reflect_base_url = live_server.url
     page = context.new_page()
     page.dialogs = []
 
@@ -153,3 +154,51 @@ def shot(request):
         return path
 
     return take
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile || "?"}:${e.lineNumber}`
+    + (e.sample ? ` (${e.sample})` : "")
+  );
+});
+"""
+
+
+@pytest.fixture
+def csp_watch():
+    """`watch = csp_watch(page)`; later `watch()` → the page's Content-Security-Policy
+    violations since the last call (securitypolicyviolation events, from every document the
+    page loaded, and the console's CSP reports). Requests to any other origin count too."""
+
+    def install(page):
+        seen: list[str] = []
+        page.add_init_script(CSP_LISTENER)
+        page.on(
+            "console",
+            lambda msg: "Content Security Policy" in msg.text and seen.append(f"console: {msg.text}"),
+        )
+        origin = page.context._reflect_base_url if hasattr(page.context, "_reflect_base_url") else None
+
+        def on_request(request):
+            url = request.url
+            if url.startswith(("http://", "https://")) and origin and not url.startswith(origin):
+                seen.append(f"request to another origin: {url}")
+
+        page.on("request", on_request)
+
+        def read() -> list[str]:
+            try:
+                events = page.evaluate("window.__cspViolations || []")
+                page.evaluate("window.__cspViolations = []")
+            except Exception:  # noqa: BLE001 - a page mid-navigation: read again next time
+                events = []
+            found = seen + [f"event: {e}" for e in events]
+            seen.clear()
+            return found
+
+        return read
+
+    return install

@@ -3,12 +3,11 @@ queries does not grow with the page size and stays at most 8, with token authent
 as real clients use it."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from rubrics.models import Competency
 
-from ..factories import make_published_rubric, mark, submitted_reflection
+from ..factories import api_token, make_published_rubric, mark, submitted_reflection
 
 # Transactional: requests run in autocommit as in production, so the audit log's write
 # transaction (BEGIN/INSERT/COMMIT on PostgreSQL) counts against the budget too.
@@ -31,7 +30,7 @@ def busy_world(world):
 
 def examiner_client(world):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world.examiner)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.examiner)}")
     return client
 
 

@@ -124,6 +124,7 @@ def site_pages(world):
         ("learner_a", "/portfolio/reflections/new/"),
         ("learner_a", f"/portfolio/reflections/{reflection.pk}/"),
         ("learner_a", "/portfolio/feedback/"),
+        ("learner_a", "/accounts/api-tokens/"),
         ("tutor", "/portfolio/"),
         ("tutor", "/portfolio/review/"),
         ("tutor", f"/portfolio/review/{reflection.pk}/"),

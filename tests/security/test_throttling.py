@@ -19,7 +19,7 @@ from rest_framework.throttling import (
 
 from reflect import roles as R
 
-from ..factories import LearnerFactory, UserFactory
+from ..factories import LearnerFactory, UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,9 @@ def low_rates(settings, monkeypatch):
 
 
 def token_client(user):
-    from rest_framework.authtoken.models import Token
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

@@ -13,7 +13,6 @@ import threading
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from assessments.models import Assessment, Score
 from feedback.models import Feedback
@@ -22,6 +21,7 @@ from tests.factories import (
     AllocationFactory,
     LearnerFactory,
     UserFactory,
+    api_token,
     feedback_invitation,
     make_published_rubric,
     mark,
@@ -63,8 +63,7 @@ def race(requests_to_send: list) -> list[requests.Response]:
 
 
 def auth(user) -> dict:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token(user)}"}
 
 
 @pytest.fixture

@@ -83,6 +83,10 @@
       saving = true;
       dirty = false;
       var body = new FormData(form);
+      // After signing in again (in another tab, when this session timed out) the page's
+      // security token is stale: send the current one, from its cookie, so saving resumes.
+      var csrf = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      if (csrf) { body.set("csrfmiddlewaretoken", decodeURIComponent(csrf[1])); }
       fetch(url, {
         method: "POST",
         body: body,
