@@ -16,15 +16,24 @@ SITE_CSP = (
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 
 
+def site_policy() -> str:
+    """The site's policy; `CSP_FORM_ACTION_EXTRA` (the single sign-on providers' origins, from
+    settings) joins `form-action`, since starting sign-on is a form POST that redirects there."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", SITE_CSP)
+    extra = " ".join(getattr(settings, "CSP_FORM_ACTION_EXTRA", []) or [])
+    if extra:
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
+    return policy
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", SITE_CSP)
 
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith(ADMIN_PREFIXES) and not request.path.startswith("/api/v1/docs"):
-            response.headers.setdefault("Content-Security-Policy", self.policy)
+            response.headers.setdefault("Content-Security-Policy", site_policy())
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
