@@ -26,7 +26,7 @@ def api_sign_in(client, username, password, ip="10.0.0.1"):
 
 
 def site_sign_in(client, username, password, ip="10.0.0.1"):
-    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(LOGIN_URL, {"login": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def end_cool_off():
