@@ -110,6 +110,8 @@ def login(form):
         authn={"class_ref": PASSWORD, "authn_auth": BASE},
         sign_response=True,
         sign_assertion=True,
+        sign_alg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
         **args,
     )
     http_args = IDP.apply_binding(BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True)

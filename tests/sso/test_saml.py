@@ -89,13 +89,13 @@ def signed_in_user(client):
 
 def test_sp_metadata_is_served(saml, bilal):
     saml()
-    r = Client().get("/accounts/saml/uni/metadata/")
+    r = Client(HTTP_HOST="testserver").get("/accounts/saml/uni/metadata/")
     assert r.status_code == 200 and b"urn:reflect:test-sp:uni" in r.content
 
 
 def test_known_person_signs_in_and_no_role_is_granted(saml, bilal):
     saml()
-    client = Client()
+    client = Client(HTTP_HOST="testserver")
     r = saml_sign_in(client, "bpatel")
     assert r.status_code == 302 and r["Location"] == "/portfolio/", r.content[:800]
     assert signed_in_user(client) == str(bilal.pk)
@@ -108,7 +108,7 @@ def test_known_person_signs_in_and_no_role_is_granted(saml, bilal):
 def test_unknown_email_is_refused(saml, bilal, django_user_model):
     saml()
     before = django_user_model.objects.count()
-    client = Client()
+    client = Client(HTTP_HOST="testserver")
     r = saml_sign_in(client, "visitor")
     assert r.status_code == 403
     assert b"visitor@example.ac.uk" in r.content and b"no Reflect account uses that address" in r.content
@@ -118,7 +118,7 @@ def test_unknown_email_is_refused(saml, bilal, django_user_model):
 
 def test_untrusted_idp_without_email_verified_is_refused(saml, bilal):
     saml(TRUST_EMAIL="false")
-    client = Client()
+    client = Client(HTTP_HOST="testserver")
     r = saml_sign_in(client, "bpatel")
     assert r.status_code == 403 and b"did not confirm" in r.content
     assert signed_in_user(client) is None
@@ -126,7 +126,7 @@ def test_untrusted_idp_without_email_verified_is_refused(saml, bilal):
 
 def test_documented_role_mapping(saml, bilal):
     saml(ROLE_ATTRIBUTE=ENTITLEMENT_URI, ROLE_MAP="urn:mace:example.ac.uk:reflect:examiner=examiner")
-    client = Client()
+    client = Client(HTTP_HOST="testserver")
     assert saml_sign_in(client, "bpatel").status_code == 302
     assert R.roles_of(type(bilal).objects.get(pk=bilal.pk)) == [R.LEARNER, R.EXAMINER]
 
@@ -136,7 +136,7 @@ def test_a_forged_response_is_refused(saml, bilal):
     import base64
 
     saml()
-    client = Client()
+    client = Client(HTTP_HOST="testserver")
     r = client.post("/accounts/saml/uni/login/", {"process": "login"})
     browser = requests.Session()
     page = browser.get(r["Location"], timeout=10).text
