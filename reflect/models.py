@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from reflect.people import display_name
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -95,6 +97,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.user} ({self.state_label})"
+
+    @property
+    def person(self) -> str:
+        """The invited person's name (the admin list's first column)."""
+        return display_name(self.user)
 
     @property
     def state(self) -> str:

@@ -123,7 +123,7 @@ class InvitationViewSet(ModelViewSet):
     search_fields = ["user__username", "user__first_name", "user__last_name", "email"]
     search_backend_name = None
     list_display = [
-        Column("person", label="Person", accessor=lambda i: display_name(i.user)),
+        "person",
         Column("username", label="Username", accessor=lambda i: i.user.get_username()),
         "email",
         Column("state", label="State", accessor=lambda i: i.state_label),
