@@ -23,4 +23,3 @@ MEDIA_ROOT = BASE_DIR / "test-media"  # noqa: F405
 # allauth's own limits turn them back on.
 ACCOUNT_RATE_LIMITS = False
 REQUIRE_MFA_FOR_STAFF = False
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

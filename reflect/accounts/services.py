@@ -89,8 +89,8 @@ def mfa_required(user) -> bool:
 
 
 def has_second_factor(user) -> bool:
-    """Whether `user` has set up two-factor sign-in (an authenticator app or a security key;
-    recovery codes alone do not count)."""
+    """Whether `user` has set up two-factor sign-in (an authenticator app, or a security key
+    should those be enabled; recovery codes alone do not count)."""
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(
