@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 seed(ctx)
         summary = self.summary(ctx)
         if options["json"]:
-            self.stdout.write(json.dumps(summary))
+            self.stdout.write(json.dumps(self.as_json(summary)))
         else:
             self.print_logins(summary, options["password"])
 
@@ -77,8 +77,9 @@ class Command(BaseCommand):
                 }
             )
         cohorts = [c.name for c in ctx.cohort_objs] or list(Cohort.objects.values_list("name", flat=True))
-        # People invited who have not chosen a password yet: they cannot sign in with the demo
-        # password, so they are listed apart from `users` (an extension of the contract).
+        # People invited who have not chosen a password yet cannot sign in with the demo
+        # password, so they are not in `users` (the contract's list of demo logins); the
+        # printed summary names them.
         invited = []
         for user in ctx.invited:
             enrolment = getattr(user, "enrolment", None)
@@ -92,6 +93,11 @@ class Command(BaseCommand):
                 }
             )
         return {"users": users, "cohorts": cohorts, "invited": invited}
+
+    @staticmethod
+    def as_json(summary: dict) -> dict:
+        """The contract's `--json` object: {"users", "cohorts"}."""
+        return {"users": summary["users"], "cohorts": summary["cohorts"]}
 
     def print_logins(self, summary: dict, password: str) -> None:
         self.stdout.write(
