@@ -189,7 +189,13 @@ AXES_LOCKOUT_CALLABLE = "reflect.api.exceptions.lockout_response"
 # up, and single sign-on never creates an account (reflect.accounts.adapters).
 ACCOUNT_ADAPTER = "reflect.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "reflect.accounts.adapters.SocialAccountAdapter"
-ACCOUNT_FORMS = {"login": "reflect.accounts.forms.SignInForm"}
+ACCOUNT_FORMS = {
+    "login": "reflect.accounts.forms.SignInForm",
+    "reset_password": "reflect.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "reflect.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "reflect.accounts.forms.ChangePasswordForm",
+    "set_password": "reflect.accounts.forms.SetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are set by the programme, not by the person

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
 from allauth.account.forms import LoginForm
 from django import forms
 from django.contrib.auth import password_validation
@@ -56,3 +57,40 @@ class ChoosePasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+def _plain_labels(form, labels: dict[str, str]) -> None:
+    """Labels in the site's plain sentence case ("New password again", not "New Password
+    (again)"); the password hints go: the validators' messages say what is wrong."""
+    for name, label in labels.items():
+        if name in form.fields:
+            form.fields[name].label = label
+            form.fields[name].widget.attrs.pop("placeholder", None)
+
+
+PASSWORD_LABELS = {"oldpassword": "Current password", "password1": "New password", "password2": "New password again"}
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_labels(self, {"email": "E-mail address"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_labels(self, PASSWORD_LABELS)
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_labels(self, PASSWORD_LABELS)
+
+
+class SetPasswordForm(allauth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_labels(self, PASSWORD_LABELS)
