@@ -68,7 +68,11 @@ def _plain_labels(form, labels: dict[str, str]) -> None:
             form.fields[name].widget.attrs.pop("placeholder", None)
 
 
-PASSWORD_LABELS = {"oldpassword": "Current password", "password1": "New password", "password2": "New password again"}
+PASSWORD_LABELS = {
+    "oldpassword": "Current password",
+    "password1": "New password",
+    "password2": "New password again",
+}
 
 
 class ResetPasswordForm(allauth_forms.ResetPasswordForm):

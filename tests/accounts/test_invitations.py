@@ -98,7 +98,9 @@ def accept(client, path, password="A-good-passphrase-2026"):
     return client.post(path, {"password1": password, "password2": password})
 
 
-def test_link_sets_password_once_and_person_can_sign_in(world, portfolio_page, django_capture_on_commit_callbacks):
+def test_link_sets_password_once_and_person_can_sign_in(
+    world, portfolio_page, django_capture_on_commit_callbacks
+):
     import_csv(world, django_capture_on_commit_callbacks)
     path = link_in(mail.outbox[0])
     client = Client()
@@ -123,7 +125,9 @@ def test_link_sets_password_once_and_person_can_sign_in(world, portfolio_page, d
     assert User.objects.get(username="amina").check_password("A-good-passphrase-2026")
 
 
-def test_weak_or_mismatched_password_is_refused_and_changes_nothing(world, django_capture_on_commit_callbacks):
+def test_weak_or_mismatched_password_is_refused_and_changes_nothing(
+    world, django_capture_on_commit_callbacks
+):
     import_csv(world, django_capture_on_commit_callbacks)
     path = link_in(mail.outbox[0])
     client = Client()
@@ -149,7 +153,9 @@ def test_expiry_follows_the_setting(world, settings, django_capture_on_commit_ca
     settings.INVITATION_DAYS = 2
     import_csv(world, django_capture_on_commit_callbacks)
     invitation = Invitation.objects.get()
-    assert abs(invitation.expires_at - (timezone.now() + datetime.timedelta(days=2))) < datetime.timedelta(minutes=1)
+    assert abs(invitation.expires_at - (timezone.now() + datetime.timedelta(days=2))) < datetime.timedelta(
+        minutes=1
+    )
     assert "for 2 days" in mail.outbox[0].body
 
 

@@ -98,7 +98,9 @@ def test_token_endpoint_needs_otp_when_set_up(world, enrol_totp):
     assert r.status_code == 400 and "not right" in r.json()["otp"][0]
     # A wrong code counts as a failed sign-in.
     assert AccessAttempt.objects.get(username="examiner").failures_since_start == 1
-    r = api.post(TOKEN_URL, {"username": "examiner", "password": "pw", "otp": totp_code(secret)}, format="json")
+    r = api.post(
+        TOKEN_URL, {"username": "examiner", "password": "pw", "otp": totp_code(secret)}, format="json"
+    )
     assert r.status_code == 200 and r.json()["token"]
 
 
@@ -120,7 +122,9 @@ def test_wrong_codes_lock_the_token_endpoint(world, enrol_totp, settings):
         assert r.status_code == 400
     r = api.post(TOKEN_URL, {"username": "examiner", "password": "pw", "otp": "000000"}, format="json")
     assert r.status_code == 429
-    r = api.post(TOKEN_URL, {"username": "examiner", "password": "pw", "otp": totp_code(secret)}, format="json")
+    r = api.post(
+        TOKEN_URL, {"username": "examiner", "password": "pw", "otp": totp_code(secret)}, format="json"
+    )
     assert r.status_code == 429
 
 
@@ -138,7 +142,9 @@ def test_site_sign_in_asks_for_the_code(required, world, portfolio_page, enrol_t
 
 def test_staff_schema_documents_otp(world, api):
     schema = api(world.admin).get("/api/v1/schema/?format=json").json()
-    body = schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body = schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     ref = body["$ref"].rsplit("/", 1)[1]
     assert "otp" in schema["components"]["schemas"][ref]["properties"]
     assert "403" in schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]

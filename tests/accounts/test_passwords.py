@@ -91,7 +91,9 @@ def test_invalid_address_is_a_form_error(portfolio_page):
     assert mail.outbox == []
 
 
-def test_person_who_never_set_a_password_can_choose_one(world, portfolio_page, django_capture_on_commit_callbacks):
+def test_person_who_never_set_a_password_can_choose_one(
+    world, portfolio_page, django_capture_on_commit_callbacks
+):
     from reflect.accounts import services
 
     person = UserFactory(username="invited", email="invited@example.org")
@@ -139,8 +141,15 @@ def test_my_account_page(signed_in, world):
     r = signed_in.get("/accounts/my-account/")
     assert r.status_code == 200
     text = r.content.decode()
-    for expected in ("My account", "learner_a", world.learner_a.email, "Learner", "Change password",
-                     "Set up two-factor sign-in", "Sign out everywhere"):
+    for expected in (
+        "My account",
+        "learner_a",
+        world.learner_a.email,
+        "Learner",
+        "Change password",
+        "Set up two-factor sign-in",
+        "Sign out everywhere",
+    ):
         assert expected in text
     assert b'href="/accounts/my-account/"' in signed_in.get("/portfolio/").content
     assert Client().get("/accounts/my-account/").status_code == 302
@@ -162,7 +171,9 @@ def test_change_password_revokes_tokens_and_keeps_this_session(signed_in, world)
 
 
 def test_wrong_current_password_changes_nothing(signed_in, world):
-    r = signed_in.post("/accounts/password/change/", {"oldpassword": "nope", "password1": NEW, "password2": NEW})
+    r = signed_in.post(
+        "/accounts/password/change/", {"oldpassword": "nope", "password1": NEW, "password2": NEW}
+    )
     assert r.status_code == 200 and b"field-error" in r.content
     world.learner_a.refresh_from_db()
     assert world.learner_a.check_password("pw")

@@ -2,7 +2,12 @@
 
 import pytest
 
-from reflect.accounts.sso_settings import SSOConfigError, form_action_origins, parse_role_map, providers_from_env
+from reflect.accounts.sso_settings import (
+    SSOConfigError,
+    form_action_origins,
+    parse_role_map,
+    providers_from_env,
+)
 
 
 def test_off_by_default():
@@ -31,7 +36,10 @@ def test_oidc_provider():
     assert nhs["settings"]["reflect"] == {"trust_email": False, "role_claim": "", "role_map": {}}
     assert entra["settings"]["reflect"]["trust_email"] is True
     assert entra["settings"]["reflect"]["role_map"] == {"g-examiners": "examiner", "g-admins": "admin"}
-    assert form_action_origins(providers) == ["https://auth.login.nhs.uk", "https://login.microsoftonline.com"]
+    assert form_action_origins(providers) == [
+        "https://auth.login.nhs.uk",
+        "https://login.microsoftonline.com",
+    ]
 
 
 def test_saml_provider_with_metadata_url():
@@ -62,8 +70,12 @@ def test_saml_provider_with_metadata_url():
         ({"SAML_PROVIDERS": "u", "SAML_U_IDP_ENTITY_ID": "e"}, "SAML_U_IDP_SSO_URL"),
         ({"SAML_PROVIDERS": "bad name"}, "not a valid provider name"),
         (
-            {"SAML_PROVIDERS": "u", "SAML_U_IDP_ENTITY_ID": "e", "SAML_U_IDP_METADATA_URL": "m",
-             "SAML_U_ADVANCED_JSON": "{nope"},
+            {
+                "SAML_PROVIDERS": "u",
+                "SAML_U_IDP_ENTITY_ID": "e",
+                "SAML_U_IDP_METADATA_URL": "m",
+                "SAML_U_ADVANCED_JSON": "{nope",
+            },
             "not a JSON object",
         ),
     ],

@@ -71,7 +71,9 @@ def test_csv_import_invitation_password_sign_in_dashboard(
     page.goto("/admin/portfolio/import/")
     check_page(page, check_a11y, shot, "import")
     csv = tmp_path / "members.csv"
-    csv.write_text("username,first_name,last_name,email,cohort\nzara,Zara,Ahmed,zara@example.org,Cohort Invite\n")
+    csv.write_text(
+        "username,first_name,last_name,email,cohort\nzara,Zara,Ahmed,zara@example.org,Cohort Invite\n"
+    )
     page.get_by_label("Cohort members").check()
     page.set_input_files("input[type=file]", str(csv))
     page.get_by_role("button", name="Check and import").click()
@@ -143,7 +145,9 @@ def test_forgotten_password_from_sign_in_page(browser_data, phone_page, check_a1
     assert page.get_by_role("alert").is_visible()
     check_page(page, check_a11y, shot, "old-password-refused", phone=True)
     # ...and so does the old API token.
-    response = page.request.get(f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token.key}"})
+    response = page.request.get(
+        f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token.key}"}
+    )
     assert response.status == 401
     # The new password works.
     page.get_by_label("Username or e-mail address").fill("femi@example.org")
@@ -193,7 +197,9 @@ def test_two_factor_enrolment_and_sign_in(browser_data, browser_page, login, che
     page.wait_for_url("**/portfolio/")
 
 
-def test_admin_without_second_factor_is_refused_the_admin(admin, browser_page, login, check_a11y, shot, settings):
+def test_admin_without_second_factor_is_refused_the_admin(
+    admin, browser_page, login, check_a11y, shot, settings
+):
     settings.REQUIRE_MFA_FOR_STAFF = True
     page = browser_page
     login(page, "b_admin")

@@ -174,7 +174,9 @@ def idp_keys(saml_ready, tmp_path_factory):
     key_file, cert_file = folder / "idp.key", folder / "idp.crt"
     key_file.write_bytes(
         key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
         )
     )
     pem = cert.public_bytes(serialization.Encoding.PEM).decode()

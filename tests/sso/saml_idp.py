@@ -74,7 +74,8 @@ IDP = make_idp()
 
 
 def page(body: str, status: str = "200 OK"):
-    doc = f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Test IdP</title></head><body>{body}</body></html>"
+    head = "<meta charset='utf-8'><title>Test IdP</title>"
+    doc = f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>{body}</body></html>"
     return status, [("Content-Type", "text/html; charset=utf-8")], [doc.encode()]
 
 
@@ -114,7 +115,9 @@ def login(form):
         digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
         **args,
     )
-    http_args = IDP.apply_binding(BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True)
+    http_args = IDP.apply_binding(
+        BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True
+    )
     return "200 OK", [("Content-Type", "text/html; charset=utf-8")], [http_args["data"].encode()]
 
 

@@ -30,7 +30,12 @@ pytestmark = pytest.mark.django_db
 
 CALLBACK = "http://testserver/accounts/oidc/testidp/login/callback/"
 ACCOUNTS = {
-    "asha": {"email": "Asha.Patel@example.org", "email_verified": True, "name": "Asha Patel", "groups": ["staff-examiners"]},
+    "asha": {
+        "email": "Asha.Patel@example.org",
+        "email_verified": True,
+        "name": "Asha Patel",
+        "groups": ["staff-examiners"],
+    },
     "stranger": {"email": "stranger@example.org", "email_verified": True, "name": "Someone Else"},
     "unverified": {"email": "asha.patel@example.org", "email_verified": False, "name": "Asha (unverified)"},
 }
@@ -77,7 +82,9 @@ def oidc(start_oidc, settings):
 
 @pytest.fixture
 def asha(portfolio_page):
-    return LearnerFactory(username="asha", first_name="Asha", last_name="Patel", email="asha.patel@example.org")
+    return LearnerFactory(
+        username="asha", first_name="Asha", last_name="Patel", email="asha.patel@example.org"
+    )
 
 
 def signed_in_user(client):

@@ -41,7 +41,9 @@ ENTITLEMENT_URI = "urn:oid:1.3.6.1.4.1.5923.1.1.1.7"
 
 @pytest.fixture
 def bilal(portfolio_page):
-    return LearnerFactory(username="bilal", first_name="Bilal", last_name="Patel", email="bilal.patel@example.ac.uk")
+    return LearnerFactory(
+        username="bilal", first_name="Bilal", last_name="Patel", email="bilal.patel@example.ac.uk"
+    )
 
 
 @pytest.fixture
@@ -75,7 +77,8 @@ def saml_sign_in(client: Client, username: str, slug: str = "uni"):
     form = posted.text
     acs = unescape(re.search(r'action="([^"]+)"', form).group(1))
     fields = {
-        name: unescape(value) for name, value in re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', form)
+        name: unescape(value)
+        for name, value in re.findall(r'name="(SAMLResponse|RelayState)" value="([^"]*)"', form)
     }
     assert acs.startswith("http://testserver/accounts/saml/"), acs
     r = client.post(acs.removeprefix("http://testserver"), fields)
