@@ -28,6 +28,8 @@ from django.shortcuts import render
 from reflect import audit
 from reflect import roles as R
 
+from . import services
+
 log = logging.getLogger(__name__)
 
 REFUSAL_TEMPLATE = "reflect/accounts/sso_refused.html"
@@ -174,6 +176,7 @@ def pre_social_login(request, sociallogin) -> None:
             _refuse(request, sociallogin, Refusal("not_yours", any_email(sociallogin)))
         if user.is_active:
             _refuse_if_locked(request, sociallogin, user)
+            services.close_waiting_invitations(user, "sso")
             grant_mapped_roles(user, sociallogin)
         return
     emails = verified_emails(sociallogin)
@@ -189,4 +192,5 @@ def pre_social_login(request, sociallogin) -> None:
     _refuse_if_locked(request, sociallogin, user)
     sociallogin.connect(request, user)
     audit.record(user, "sso_linked", via="site", provider=provider_name(sociallogin))
+    services.close_waiting_invitations(user, "sso")
     grant_mapped_roles(user, sociallogin)
