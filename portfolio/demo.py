@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reflect import roles as R
+from reflect.accounts.services import invite
+from reflect.models import Invitation
 
 from . import services
 from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
@@ -138,9 +140,6 @@ INVITED = ("newlearner", "Priya", "Nair")
 
 def seed_invited(ctx: DemoContext, cohort) -> None:
     """One learner the programme has added and invited, who has not chosen a password yet."""
-    from reflect.accounts import services as accounts
-    from reflect.models import Invitation
-
     User = get_user_model()
     username, first, last = INVITED
     user, created = User.objects.get_or_create(
@@ -152,7 +151,7 @@ def seed_invited(ctx: DemoContext, cohort) -> None:
     R.grant(user, R.LEARNER)
     Enrolment.objects.get_or_create(learner=user, defaults={"cohort": cohort, "joined_on": ctx.today})
     if not Invitation.objects.filter(user=user).exists():
-        accounts.invite(user, by=ctx.admins[0] if ctx.admins else None, send=False, via="demo")
+        invite(user, by=ctx.admins[0] if ctx.admins else None, send=False, via="demo")
     ctx.invited.append(user)
 
 

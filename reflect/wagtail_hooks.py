@@ -47,7 +47,7 @@ def invite_person_added_in_admin(request, user):
 
 @hooks.register("register_user_listing_buttons")
 def user_listing_invite_button(user, request_user):
-    if not av.is_programme_admin(request_user) or not user.is_active:
+    if not av.may_send(request_user, user):
         return []
     if user.password and user.has_usable_password():
         return []

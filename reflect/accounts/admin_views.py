@@ -10,7 +10,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,13 +20,13 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
-from wagtail.permission_policies.base import BasePermissionPolicy
 
-from reflect import roles as R
 from reflect.models import Invitation
 from reflect.people import display_name
+from reflect.policies import AdminDoor
 
 from . import services
+from .policies import SEND, invitations
 
 User = get_user_model()
 
@@ -39,23 +38,11 @@ STATE_CHOICES = [
 ]
 
 
-def is_programme_admin(user) -> bool:
-    return R.has_role(user, R.ADMIN)
-
-
-class InvitationPolicy(BasePermissionPolicy):
-    """Programme admins may view the list; invitations are sent from their own view."""
-
-    def user_has_permission(self, user, action):
-        return action == "view" and is_programme_admin(user)
-
-    def user_has_any_permission(self, user, actions):
-        return "view" in actions and is_programme_admin(user)
-
-    def users_with_any_permission(self, actions):
-        if "view" not in actions:
-            return User.objects.none()
-        return User.objects.filter(Q(is_superuser=True) | Q(groups__name=R.ADMIN), is_active=True).distinct()
+def may_send(user, person=None) -> bool:
+    """The question every "send invitation" button and view asks (the invitations policy)."""
+    if person is None:
+        return invitations.role_may(user, SEND)
+    return invitations.can(user, SEND, person)
 
 
 class InvitationFilterSet(WagtailFilterSet):
@@ -87,7 +74,7 @@ class InvitationIndexView(IndexView):
     page_title = "Invitations"
 
     def get_base_queryset(self):
-        return services.latest_invitations()
+        return services.latest_invitations() & invitations.visible(self.request.user)
 
     def get_list_more_buttons(self, instance):
         return []
@@ -134,7 +121,7 @@ class InvitationViewSet(ModelViewSet):
 
     @property
     def permission_policy(self):
-        return InvitationPolicy(self.model)
+        return AdminDoor(invitations)
 
     def get_urlpatterns(self):
         return [
@@ -157,7 +144,7 @@ class SendInvitationView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "mail"
 
     def dispatch(self, request, *args, **kwargs):
-        if not is_programme_admin(request.user):
+        if not may_send(request.user):
             raise PermissionDenied
         self.person = get_object_or_404(User, pk=kwargs["user_id"])
         return super().dispatch(request, *args, **kwargs)
@@ -181,6 +168,10 @@ class SendInvitationView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if not may_send(request.user, self.person):
+            reason = services.can_be_invited(self.person) or "You may not send this invitation."
+            messages.error(request, reason)
+            return self.get(request, *args, **kwargs)
         try:
             sent = services.invite(self.person, by=request.user, request=request, via="admin")
         except ValidationError as exc:

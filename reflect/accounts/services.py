@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 from reflect import audit, errors
 from reflect import roles as R
 from reflect.models import Invitation
+from reflect.notify import one_line
 from reflect.people import display_name
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ def _send_invitation(invitation_pk: int, link: str) -> bool:
         "sign_in_url": link.split("/accounts/")[0] + reverse("account_login"),
         "sso_names": [app["name"] for app in _sso_apps()],
     }
-    subject = render_to_string("reflect/accounts/email/invitation_subject.txt", context).strip()
+    subject = one_line(render_to_string("reflect/accounts/email/invitation_subject.txt", context))
     body = render_to_string("reflect/accounts/email/invitation_message.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
