@@ -16,11 +16,16 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -62,8 +67,6 @@ def sign_out_everywhere(request, user) -> int:
     Returns:
         How many other sessions were ended.
     """
-    from allauth.account.adapter import get_adapter
-    from allauth.usersessions.models import UserSession
 
     ended = 0
     current = getattr(getattr(request, "session", None), "session_key", None)
@@ -89,14 +92,20 @@ def mfa_required(user) -> bool:
     return bool(required & set(R.roles_of(user)))
 
 
-def has_second_factor(user) -> bool:
-    """Whether `user` has set up two-factor sign-in (an authenticator app, or a security key
-    should those be enabled; recovery codes alone do not count)."""
-    from allauth.mfa.models import Authenticator
+def second_factors():
+    """The authenticators that count as a second factor: an authenticator app (TOTP), or a
+    security key should those be enabled; recovery codes alone do not count."""
 
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    return Authenticator.objects.filter(type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+
+
+def has_second_factor(user) -> bool:
+    """Whether `user` has set up two-factor sign-in. The API's token authentication reads it
+    with the token (`_has_second_factor`), saving a query per request."""
+    cached = getattr(user, "_has_second_factor", None)
+    if cached is not None:
+        return cached
+    return second_factors().filter(user=user).exists()
 
 
 def lacks_required_second_factor(user) -> bool:
@@ -115,7 +124,6 @@ def verify_second_factor(user, code: str) -> bool:
     Returns:
         True when the code is right.
     """
-    from allauth.mfa.models import Authenticator
 
     code = "".join(str(code or "").split())
     if not code or len(code) > 64:
@@ -339,7 +347,6 @@ def close_waiting_invitations(user, how: str) -> int:
 
 def mark_email_verified(user, email: str) -> None:
     """The person proved they read mail at `email` (they used a link sent there)."""
-    from allauth.account.models import EmailAddress
 
     if not email or email.strip().lower() != (user.email or "").strip().lower():
         return
@@ -354,7 +361,6 @@ def mark_email_verified(user, email: str) -> None:
 # --- Invitation list (admin) ---------------------------------------------------------------
 def latest_invitations():
     """Each invited person's newest invitation (the admin's list of who has not accepted)."""
-    from django.db.models import OuterRef, Subquery
 
     newest = Invitation.objects.filter(user=OuterRef("user")).order_by("-created_at", "-id").values("id")[:1]
     return Invitation.objects.filter(id=Subquery(newest)).select_related("user", "created_by")

@@ -6,6 +6,7 @@ Sign-in, password reset and change, two-factor and single sign-on are django-all
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
@@ -46,8 +47,6 @@ def invitation(request, token: str):
             form.add_error("password1", exc)
         else:
             if request.user.is_authenticated and request.user.pk != user.pk:
-                from allauth.account.adapter import get_adapter
-
                 get_adapter(request).logout(request)
             messages.success(
                 request,

@@ -5,7 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from reflect import roles as R
-from reflect.accounts.services import lacks_required_second_factor
+from reflect.accounts.services import lacks_required_second_factor, second_factors
 
 MFA_NEEDED = (
     "Your role needs two-factor sign-in, and it is not set up on your account yet. Sign in on the "
@@ -33,6 +33,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         model = self.get_model()
         membership = get_user_model().groups.through.objects.filter(user_id=OuterRef("user_id"))
         flags = {f"has_role_{role}": Exists(membership.filter(group__name=role)) for role in R.ALL_ROLES}
+        # Whether the person has a second factor, for the two-factor rule (same query).
+        flags["has_second_factor"] = Exists(second_factors().filter(user_id=OuterRef("user_id")))
         try:
             token = model.objects.select_related("user").annotate(**flags).get(key=key)
         except model.DoesNotExist:
@@ -45,6 +47,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             for role in R.ALL_ROLES
             if getattr(token, f"has_role_{role}") or (role == R.ADMIN and user.is_superuser)
         ]
+        user._has_second_factor = token.has_second_factor
         refuse_without_required_second_factor(user)
         return (user, token)
 
