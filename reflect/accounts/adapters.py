@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.core.exceptions import PermissionDenied
+
+from reflect.http import client_ip
 
 from . import sso
 
@@ -22,6 +25,15 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        """The one client-address rule (`reflect.http.client_ip`, `TRUSTED_PROXY_COUNT`) for
+        allauth's rate limits and session list too, as for lockout and the API's throttles:
+        behind a load balancer every person would otherwise share its address and its limits."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
 
     def get_user_search_fields(self):
         return ["username", "first_name", "last_name", "email"]

@@ -205,3 +205,26 @@ def test_wagtail_admin_sign_in_goes_to_the_site_page(portfolio_page):
     assert r.status_code == 302 and r["Location"] == "/accounts/login/?next=/admin/"
     r = Client().get("/admin/")
     assert r["Location"].startswith("/accounts/login/")
+
+
+def test_allauth_limits_use_the_sites_client_address_rule(world, portfolio_page, settings):
+    """Behind a proxy, reset requests are limited per client, not per proxy address."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {"reset_password": "2/m/ip"}
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for client_address in ("192.0.2.1", "192.0.2.2"):
+        for _ in range(2):
+            r = Client().post(
+                "/accounts/password/reset/",
+                {"email": world.learner_a.email},
+                HTTP_X_FORWARDED_FOR=client_address,
+                **proxy,
+            )
+            assert r.status_code == 302
+    r = Client().post(
+        "/accounts/password/reset/",
+        {"email": world.learner_a.email},
+        HTTP_X_FORWARDED_FOR="192.0.2.1",
+        **proxy,
+    )
+    assert r.status_code == 429
