@@ -346,14 +346,19 @@ def close_waiting_invitations(user, how: str) -> int:
 
 
 def mark_email_verified(user, email: str) -> None:
-    """The person proved they read mail at `email` (they used a link sent there)."""
-
-    if not email or email.strip().lower() != (user.email or "").strip().lower():
+    """The person proved they read mail at `email` (they used a link sent there): record the
+    account's address as verified. An address already verified for another account stays
+    unverified here (allauth keeps verified addresses unique; single sign-on refuses an
+    address two accounts share anyway)."""
+    email = (email or "").strip()
+    if not email or email.lower() != (user.email or "").strip().lower():
         return
-    address, _ = EmailAddress.objects.get_or_create(
-        user=user, email__iexact=email, defaults={"email": email, "primary": True, "verified": True}
-    )
-    if not address.verified:
+    taken = EmailAddress.objects.filter(email__iexact=email, verified=True).exclude(user=user).exists()
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(user=user, email=email, primary=not has_primary, verified=not taken)
+    elif not address.verified and not taken:
         address.verified = True
         address.save(update_fields=["verified"])
 

@@ -258,3 +258,19 @@ def test_invite_command(world, django_capture_on_commit_callbacks):
 
     with pytest.raises(CommandError, match="No such user"):
         call_command("invite", "nobody", stdout=io.StringIO())
+
+
+def test_two_people_sharing_an_address_can_both_accept(world, django_capture_on_commit_callbacks):
+    """allauth keeps verified addresses unique: the second acceptance must not fail."""
+    first = UserFactory(username="twin1", email="shared@example.org")
+    second = UserFactory(username="twin2", email="shared@example.org")
+    for person in (first, second):
+        person.set_unusable_password()
+        person.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invite(person)
+    for message in mail.outbox:
+        assert accept(Client(), link_in(message)).status_code == 302
+    for person in (first, second):
+        person.refresh_from_db()
+        assert person.check_password("A-good-passphrase-2026")
