@@ -156,28 +156,28 @@ def test_forgotten_password_from_sign_in_page(browser_data, phone_page, check_a1
     page.wait_for_url("**/portfolio/")
 
 
-def test_two_factor_enrolment_and_sign_in(browser_data, browser_page, login, check_a11y, shot):
+def test_two_factor_enrolment_and_sign_in(browser_data, phone_page, login, check_a11y, shot):
     LearnerFactory(username="b_twofa")
-    page = browser_page
+    page = phone_page
     login(page, "b_twofa")
     page.get_by_role("link", name="My account").click()
-    check_page(page, check_a11y, shot, "my-account")
+    check_page(page, check_a11y, shot, "my-account", phone=True)
     page.get_by_role("link", name="Set up two-factor sign-in").click()
-    check_page(page, check_a11y, shot, "two-factor")
+    check_page(page, check_a11y, shot, "two-factor", phone=True)
     page.get_by_role("link", name="Activate").click()
     # allauth asks for the password again before sign-in methods change.
     assert "/accounts/reauthenticate/" in page.url
-    check_page(page, check_a11y, shot, "confirm-it-is-you")
+    check_page(page, check_a11y, shot, "confirm-it-is-you", phone=True)
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/2fa/totp/activate/")
-    check_page(page, check_a11y, shot, "activate")
+    check_page(page, check_a11y, shot, "activate", phone=True)
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(totp_code(secret))
     page.get_by_role("button", name="Activate").click()
     page.wait_for_load_state()
     assert "/2fa/recovery-codes/" in page.url, page.url
-    check_page(page, check_a11y, shot, "recovery-codes")
+    check_page(page, check_a11y, shot, "recovery-codes", phone=True)
     assert len(page.locator("#recovery_codes").input_value().split()) >= 8
     # Next sign-in asks for the code.
     page.context.clear_cookies()
@@ -186,11 +186,11 @@ def test_two_factor_enrolment_and_sign_in(browser_data, browser_page, login, che
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/2fa/authenticate/")
-    check_page(page, check_a11y, shot, "enter-code")
+    check_page(page, check_a11y, shot, "enter-code", phone=True)
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
     assert page.locator(".field-error").first.is_visible()
-    check_page(page, check_a11y, shot, "wrong-code")
+    check_page(page, check_a11y, shot, "wrong-code", phone=True)
     time.sleep(0.5)
     page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Sign in").click()
@@ -198,14 +198,14 @@ def test_two_factor_enrolment_and_sign_in(browser_data, browser_page, login, che
 
 
 def test_admin_without_second_factor_is_refused_the_admin(
-    admin, browser_page, login, check_a11y, shot, settings
+    admin, phone_page, login, check_a11y, shot, settings
 ):
     settings.REQUIRE_MFA_FOR_STAFF = True
-    page = browser_page
+    page = phone_page
     login(page, "b_admin")
     page.goto("/admin/")
     page.wait_for_url("**/accounts/2fa/")
     assert "Your role needs two-factor sign-in" in page.content()
-    check_page(page, check_a11y, shot, "mfa-required")
+    check_page(page, check_a11y, shot, "mfa-required", phone=True)
     page.goto("/admin/reflect/invitations/")
     assert page.url.endswith("/accounts/2fa/")
