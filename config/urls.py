@@ -1,21 +1,18 @@
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portfolio.forms import SignInForm
-
 urlpatterns = [
+    # The admin signs in (and resets passwords) through the site's own pages: one door with
+    # lockout, single sign-on and two-factor sign-in.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("reflect.accounts.urls")),
     # A person's own API tokens (see and revoke): /accounts/api-tokens/, name "api_tokens".
     path("", include("reflect.urls")),
     path("", include("arcp.urls")),

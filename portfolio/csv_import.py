@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from reflect import audit
 from reflect import roles as R
+from reflect.accounts import services as accounts
 
 from .models import Allocation, Cohort, Enrolment
 
@@ -182,7 +183,7 @@ def _import(
     file,
     dry_run: bool,
     actor,
-    plan: Callable[[str, ImportReport], list[Callable[[], None]]],
+    plan: Callable[..., list[Callable[[], None]]],
     via: str = "admin",
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run)
@@ -190,7 +191,7 @@ def _import(
     if text is None:
         return report
     with transaction.atomic():
-        changes = plan(text, report)
+        changes = plan(text, report, actor=actor)
         report.errors.sort(key=lambda e: e.line)
         if not report.ok or not report.rows:
             if report.ok:
@@ -215,11 +216,11 @@ def _import(
 def import_members(file, dry_run: bool = True, actor=None, via: str = "admin") -> ImportReport:
     """Import cohort members from CSV with columns ``username,first_name,last_name,email,cohort``.
 
-    A missing user is created as a learner without a usable password (they set one through
-    "forgotten password"); an existing user must already hold the learner role and keeps their
-    name and e-mail. The learner is enrolled in the cohort named in `cohort`, or moved to it
-    from their current cohort. Nothing is written unless every row is valid and `dry_run` is
-    False.
+    A missing user is created as a learner without a password; when the row has an e-mail
+    address they are sent an invitation to choose one (after the import commits). An existing
+    user must already hold the learner role and keeps their name and e-mail. The learner is
+    enrolled in the cohort named in `cohort`, or moved to it from their current cohort. Nothing
+    is written unless every row is valid and `dry_run` is False.
 
     Args:
         file: an open binary or text file, bytes or str holding the CSV.
@@ -236,7 +237,7 @@ def import_members(file, dry_run: bool = True, actor=None, via: str = "admin") -
     return _import("members", file, dry_run, actor, _plan_members, via)
 
 
-def _plan_members(text: str, report: ImportReport) -> list[Callable[[], None]]:
+def _plan_members(text: str, report: ImportReport, actor=None) -> list[Callable[[], None]]:
     User = get_user_model()
     parsed = list(_rows(text, MEMBER_COLUMNS, {"username", "cohort"}, report))
     cohorts = {c.name: c for c in Cohort.objects.filter(name__in={r["cohort"] for _, r in parsed})}
@@ -274,8 +275,13 @@ def _plan_members(text: str, report: ImportReport) -> list[Callable[[], None]]:
             report.error(line, _sentence(reasons))
             continue
         if user is None:
-            report.rows.append(RowResult(line, "create", f"New learner {username} in {cohort}"))
-            changes.append(_create_member(row, cohort))
+            invitation = (
+                f"; an invitation to choose a password goes to {row['email']}"
+                if row["email"]
+                else "; no e-mail address, so no invitation (add one to send it)"
+            )
+            report.rows.append(RowResult(line, "create", f"New learner {username} in {cohort}{invitation}"))
+            changes.append(_create_member(row, cohort, actor))
             continue
         enrolment = enrolments.get(user.pk)
         if enrolment is None:
@@ -291,7 +297,7 @@ def _plan_members(text: str, report: ImportReport) -> list[Callable[[], None]]:
     return changes
 
 
-def _create_member(row: dict[str, str], cohort: Cohort) -> Callable[[], None]:
+def _create_member(row: dict[str, str], cohort: Cohort, actor=None) -> Callable[[], None]:
     def apply() -> None:
         user = get_user_model()(
             username=row["username"],
@@ -303,6 +309,7 @@ def _create_member(row: dict[str, str], cohort: Cohort) -> Callable[[], None]:
         user.save()
         R.grant(user, R.LEARNER)
         Enrolment.objects.create(learner=user, cohort=cohort, joined_on=timezone.localdate())
+        accounts.invite_new_person(user, by=actor, via="import")
 
     return apply
 
@@ -341,7 +348,7 @@ def import_allocations(file, dry_run: bool = True, actor=None, via: str = "admin
     return _import("allocations", file, dry_run, actor, _plan_allocations, via)
 
 
-def _plan_allocations(text: str, report: ImportReport) -> list[Callable[[], None]]:
+def _plan_allocations(text: str, report: ImportReport, actor=None) -> list[Callable[[], None]]:
     parsed = list(
         _rows(text, ALLOCATION_COLUMNS, {"tutor_username", "learner_username", "starts_on"}, report)
     )

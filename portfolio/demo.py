@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reflect import roles as R
+from reflect.accounts.services import invite
+from reflect.models import Invitation
 
 from . import services
 from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
@@ -94,23 +96,63 @@ class DemoContext:
     examiners: list = field(default_factory=list)
     admins: list = field(default_factory=list)
     patient_reps: list = field(default_factory=list)
+    invited: list = field(default_factory=list)
 
     def user(self, username: str, first: str, last: str, *roles: str):
-        """Get or create a user with `roles` and the demo password (reset every run)."""
+        """Get or create a user with `roles`, an e-mail address and the demo password.
+
+        A second run changes nothing: the password is set again only if it is not already the
+        demo password (setting it would also end the person's API tokens and sessions).
+        """
         User = get_user_model()
         user, _ = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+            defaults={"first_name": first, "last_name": last, "email": demo_email(username)},
         )
-        user.set_password(self.password)
-        user.is_active = True
-        user.save()
+        changed = []
+        if not user.email:
+            user.email = demo_email(username)
+            changed.append("email")
+        if not user.check_password(self.password):
+            user.set_password(self.password)
+            changed.append("password")
+        if not user.is_active:
+            user.is_active = True
+            changed.append("is_active")
+        if changed:
+            user.save(update_fields=changed)
         R.grant(user, *roles)
         return user
 
     def log(self, message: str) -> None:
         if self.stdout is not None:
             self.stdout.write(message)
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@example.org"
+
+
+# The invited person who has not accepted yet: no password, a waiting invitation (not e-mailed:
+# "Send again" in the admin's Invitations list e-mails a link).
+INVITED = ("newlearner", "Priya", "Nair")
+
+
+def seed_invited(ctx: DemoContext, cohort) -> None:
+    """One learner the programme has added and invited, who has not chosen a password yet."""
+    User = get_user_model()
+    username, first, last = INVITED
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first, "last_name": last, "email": demo_email(username)}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    R.grant(user, R.LEARNER)
+    Enrolment.objects.get_or_create(learner=user, defaults={"cohort": cohort, "joined_on": ctx.today})
+    if not Invitation.objects.filter(user=user).exists():
+        invite(user, by=ctx.admins[0] if ctx.admins else None, send=False, via="demo")
+    ctx.invited.append(user)
 
 
 def cohort_spec(i: int):
@@ -204,6 +246,8 @@ def seed(ctx: DemoContext) -> None:
                 },
             )
 
+    if ctx.cohort_objs:
+        seed_invited(ctx, ctx.cohort_objs[0])
     seed_reflections(ctx)
 
 

@@ -1,22 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from rubrics.models import Competency
 
 from .models import Placement, Reflection, Setting
 from .reflective_models import get_model
-
-
-class SignInForm(AuthenticationForm):
-    """The site's sign-in form, with autocomplete hints for password managers."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
-        self.error_messages["invalid_login"] = (
-            "That username and password do not match an account. Both are case-sensitive."
-        )
 
 
 class CsvImportForm(forms.Form):

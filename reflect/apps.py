@@ -5,7 +5,8 @@ from django.db.models.signals import post_save, pre_save
 
 class ReflectConfig(AppConfig):
     """The bottom layer every other app of ours builds on: roles, people, domain errors, the
-    audit log, API tokens, sanitising, the API toolkit and the site layout."""
+    audit log, API tokens, sanitising, the API toolkit, the site layout and accounts (sign-in,
+    invitations, single sign-on, two-factor sign-in)."""
 
     name = "reflect"
     verbose_name = "Reflect core"
@@ -18,3 +19,4 @@ class ReflectConfig(AppConfig):
         user_model = settings.AUTH_USER_MODEL
         pre_save.connect(tokens.note_credential_change, sender=user_model, dispatch_uid="reflect-tok")
         post_save.connect(tokens.revoke_on_credential_change, sender=user_model, dispatch_uid="reflect-tok")
+        from .accounts import receivers  # noqa: F401  (connects the account signals)

@@ -47,10 +47,20 @@ def is_private(request) -> bool:
     return request.path.startswith(PRIVATE_PREFIXES) or bool(user is not None and user.is_authenticated)
 
 
+def site_policy() -> str:
+    """The site's policy; `CSP_FORM_ACTION_EXTRA` (the single sign-on providers' origins, from
+    settings) joins `form-action`, since starting sign-on is a form POST that redirects there."""
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", SITE_CSP)
+    extra = " ".join(getattr(settings, "CSP_FORM_ACTION_EXTRA", []) or [])
+    if extra:
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {extra}")
+    return policy
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", SITE_CSP)
+        self.policy = site_policy()
         self.admin_policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", ADMIN_CSP)
 
     def __call__(self, request):

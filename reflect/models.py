@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from reflect.people import display_name
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -88,3 +90,66 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… of {self.user} (until {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def waiting(self):
+        """Not accepted, not withdrawn (expired ones included: they still wait for a person)."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a person the programme created choose their password.
+
+    Only the SHA-256 of the link's token is stored. Sending a new invitation to the same person
+    withdraws the earlier ones (`withdrawn_at`), so only the newest link works. The link is
+    used up when the password is set (`accepted_at`); it is also closed, as accepted, when the
+    person signs in some other way first (forgotten password, single sign-on).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(help_text="The address the link was sent to.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the e-mail went out.")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_how = models.CharField(max_length=32, blank=True, help_text="invitation, password_reset, sso")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user} ({self.state_label})"
+
+    @property
+    def person(self) -> str:
+        """The invited person's name (the admin list's first column)."""
+        return display_name(self.user)
+
+    @property
+    def state(self) -> str:
+        """"accepted", "withdrawn", "expired" or "waiting"."""
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "waiting"
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "accepted": "Accepted",
+            "withdrawn": "Replaced by a newer invitation",
+            "expired": "Expired, not accepted",
+            "waiting": "Waiting",
+        }[self.state]

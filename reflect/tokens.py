@@ -79,15 +79,17 @@ def issue(user, *, client: str = "") -> tuple[ApiToken, str]:
     return token, key
 
 
-def authenticate(key: str) -> ApiToken:
+def authenticate(key: str, annotations: dict | None = None) -> ApiToken:
     """The live token whose key is `key`, with `token.user` loaded and the user's roles read
-    in the same query (they fill the cache `reflect.roles.roles_of` keeps on the user).
+    in the same query (they fill the cache `reflect.roles.roles_of` keeps on the user);
+    `annotations` are more facts about the person read in that query (e.g. a second factor).
 
     Raises:
         TokenError: unknown or expired key, or an inactive person.
     """
     membership = get_user_model().groups.through.objects.filter(user_id=OuterRef("user_id"))
     flags = {f"has_role_{role}": Exists(membership.filter(group__name=role)) for role in R.ALL_ROLES}
+    flags.update(annotations or {})
     try:
         token = ApiToken.objects.select_related("user").annotate(**flags).get(key_hash=hash_key(key))
     except ApiToken.DoesNotExist:

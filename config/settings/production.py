@@ -28,6 +28,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Links in account e-mails (password reset) use https.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# Admins and examiners read portfolios in bulk: a second factor is required of them
+# (REQUIRE_MFA_FOR_STAFF=false turns it off, e.g. when the identity provider enforces it).
+REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", True)
+
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")

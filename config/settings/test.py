@@ -19,3 +19,7 @@ REST_FRAMEWORK = {
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 MEDIA_ROOT = BASE_DIR / "test-media"  # noqa: F405
+# Sign-in forms are posted many times a minute by the suite from one address; the tests of
+# allauth's own limits turn them back on.
+ACCOUNT_RATE_LIMITS = False
+REQUIRE_MFA_FOR_STAFF = False

@@ -84,6 +84,12 @@ class LearnerSerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="Extension to contract v1.1: for accounts with two-factor sign-in, the current "
+        "6-digit code of their authenticator app, or one of their unused recovery codes.",
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -11,6 +11,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from reflect import audit, tokens
+from reflect.accounts import services as accounts
+from reflect.api.authentication import MFA_NEEDED
 from reflect.api.filters import IdFilter
 from reflect.api.permissions import NotPatientRep
 from rubrics.models import Competency
@@ -60,8 +62,13 @@ REFLECTION_THEMES = ChildShape(Reflection.themes.through, _theme_links)
 
 
 class ObtainTokenView(APIView):
-    """`POST {"username", "password"}` → `{"token"}`; wrong credentials → 400. Each call
-    gives a new token, valid for `API_TOKEN_TTL_HOURS`."""
+    """`POST {"username", "password"}` → `{"token"}`; wrong credentials → 400.
+
+    Two-factor sign-in (an extension of the contract): an account with a second factor set up
+    also sends `otp`; a person who must use two-factor sign-in and has not set it up is
+    refused with 403 until they do so on the site. Each call gives a new token, valid for
+    `API_TOKEN_TTL_HOURS`.
+    """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -70,23 +77,54 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer},
+        responses={
+            200: TokenResponseSerializer,
+            403: OpenApiResponse(
+                ErrorDetailSerializer,
+                description="Two-factor sign-in is required for this role and not set up yet.",
+            ),
+        },
         description="Wrong credentials → 400. Repeated failures for one username and address lock "
-        "sign-in (429 with Retry-After), even with the right password, until the cool-off ends.",
+        "sign-in (429 with Retry-After), even with the right password, until the cool-off ends. "
+        "Accounts with two-factor sign-in must also send `otp` (a code from their authenticator app "
+        "or a recovery code): without it → 400 naming `otp`; a wrong code counts as a failed sign-in. "
+        "When two-factor sign-in is required for the caller's role (admins and examiners, "
+        "REQUIRE_MFA_FOR_STAFF) and they have not set it up → 403.",
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
+        username = serializer.validated_data["username"]
+        password = serializer.validated_data["password"]
+        user = authenticate(request._request, username=username, password=password)
         if user is None or not user.is_active:
             return Response(
                 {"detail": "Unable to sign in with the username and password given."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if accounts.lacks_required_second_factor(user):
+            return Response({"detail": MFA_NEEDED}, status=status.HTTP_403_FORBIDDEN)
+        if accounts.has_second_factor(user):
+            otp = serializer.validated_data.get("otp", "")
+            if not otp:
+                return Response(
+                    {
+                        "otp": [
+                            "This account uses two-factor sign-in: send the current 6-digit code from "
+                            "the authenticator app (or an unused recovery code) as otp."
+                        ]
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            if not accounts.verify_second_factor(user, otp):
+                # A wrong code is a failed sign-in: django-axes counts it like a wrong password.
+                user_login_failed.send(
+                    sender=user.__class__, credentials={"username": username}, request=request._request
+                )
+                return Response(
+                    {"otp": ["That code is not right. Codes change every 30 seconds: use the current one."]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         # A token sign-in is a sign-in: the signal records it (last_login) and lets axes reset
         # the failure count of this username + address (AXES_RESET_ON_SUCCESS).
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)

@@ -1,7 +1,21 @@
+from django.db.models import Exists, OuterRef
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from reflect import tokens
+from reflect.accounts.services import lacks_required_second_factor, second_factors
+
+MFA_NEEDED = (
+    "Your role needs two-factor sign-in, and it is not set up on your account yet. Sign in on the "
+    "site and set it up under My account → Two-factor sign-in; the API works for you after that."
+)
+
+
+def refuse_without_required_second_factor(user) -> None:
+    """403 for a person who must use two-factor sign-in (REQUIRE_MFA_FOR_STAFF) and has not
+    set it up: the API is one more door to the portfolios it protects."""
+    if lacks_required_second_factor(user):
+        raise exceptions.PermissionDenied(MFA_NEEDED)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -15,16 +29,27 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """
 
     def authenticate_credentials(self, key):
+        # Whether the person has a second factor, for the two-factor rule (in the same query).
+        second_factor = {"has_second_factor": Exists(second_factors().filter(user_id=OuterRef("user_id")))}
         try:
-            token = tokens.authenticate(key)
+            token = tokens.authenticate(key, annotations=second_factor)
         except tokens.TokenError as exc:
             raise exceptions.AuthenticationFailed(exc.message)
-        return (token.user, token)
+        user = token.user
+        user._has_second_factor = token.has_second_factor
+        refuse_without_required_second_factor(user)
+        return (user, token)
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
     """Session auth that answers 401 (with WWW-Authenticate) rather than 403 when no
     credentials are sent, as the API contract asks."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            refuse_without_required_second_factor(result[0])
+        return result
 
     def authenticate_header(self, request):
         return 'Session realm="api"'

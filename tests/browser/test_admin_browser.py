@@ -41,6 +41,8 @@ LIST_SCREENS = [
     ("/admin/feedback/responses/", "feedback"),
     ("/admin/feedback/invitations/", "feedback-invitations"),
     ("/admin/arcp/cohort-export/", "cohort-export"),
+    ("/admin/reflect/invitations/", "invitations"),
+    ("/admin/reflect/invitations/?state=not_accepted", "invitations-not-accepted"),
 ]
 
 
@@ -61,7 +63,7 @@ def programme(browser_data):
 
 
 def admin_login(page, username: str) -> None:
-    page.goto("/admin/login/")
+    page.goto("/admin/login/?next=/admin/")  # the site's sign-in page
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Sign in").click()
@@ -70,7 +72,7 @@ def admin_login(page, username: str) -> None:
 
 def test_admin_screens_pass_axe(programme, browser_page, check_a11y, shot):
     page = browser_page
-    page.goto("/admin/login/")
+    page.goto("/admin/login/?next=/admin/")
     check_a11y(page)
     admin_login(page, "a_admin")
     for url, name in LIST_SCREENS:

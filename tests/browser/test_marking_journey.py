@@ -51,7 +51,7 @@ def tab_to(page, matches, limit=120):
 def keyboard_login(page, username):
     page.context.clear_cookies()
     page.goto("/accounts/login/")
-    tab_to(page, lambda a: a["name"] == "username")
+    tab_to(page, lambda a: a["name"] == "login")
     page.keyboard.type(username)
     tab_to(page, lambda a: a["name"] == "password")
     page.keyboard.type("pw")

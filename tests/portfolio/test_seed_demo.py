@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("portfolio", "rubrics", "assessments", "arcp")
+OUR_APPS = ("reflect", "portfolio", "rubrics", "assessments", "feedback", "arcp")
 
 
 def run(*args) -> dict:
@@ -31,8 +31,11 @@ def test_json_shape_passwords_and_idempotence():
     data = run()
     assert set(data) == {"users", "cohorts"} and len(data["cohorts"]) == 2
     for user in data["users"]:
-        assert {"username", "roles", "cohort", "allocated_learners", "panel_cohorts"} <= set(user)
-        assert get_user_model().objects.get(username=user["username"]).check_password("s3cret-Demo")
+        assert {"username", "email", "roles", "cohort", "allocated_learners", "panel_cohorts"} <= set(user)
+        person = get_user_model().objects.get(username=user["username"])
+        assert person.check_password("s3cret-Demo")
+        assert user["email"] == person.email and user["email"].endswith("@example.org")
+    assert len({u["email"] for u in data["users"]}) == len(data["users"])
     roles = {r for u in data["users"] for r in u["roles"]}
     assert roles == {"learner", "tutor", "patient_rep", "examiner", "admin"}
     tutors = [u for u in data["users"] if "tutor" in u["roles"] and u["allocated_learners"]]
@@ -41,6 +44,22 @@ def test_json_shape_passwords_and_idempotence():
     assert before["portfolio.Reflection"] and before["assessments.Assessment"] and before["arcp.ArcpReview"]
     assert run() == data
     assert counts() == before
+
+
+def test_one_invited_person_who_has_not_accepted():
+    from reflect.models import Invitation
+
+    data = run()
+    assert "newlearner" not in {u["username"] for u in data["users"]}  # no demo password
+    person = get_user_model().objects.get(username="newlearner")
+    assert person.email == "newlearner@example.org" and not person.has_usable_password()
+    (invitation,) = Invitation.objects.filter(user=person)
+    assert invitation.state == "waiting"
+    run()
+    assert Invitation.objects.filter(user=person).count() == 1
+    out = io.StringIO()
+    call_command("seed_demo", "--cohorts", "1", "--learners-per-cohort", "1", stdout=out)
+    assert "newlearner" in out.getvalue() and "invited" in out.getvalue()
 
 
 def test_bad_sizes_are_refused():

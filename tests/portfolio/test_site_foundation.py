@@ -17,7 +17,7 @@ def test_dashboard_requires_sign_in(portfolio_page, client):
 
 
 def test_sign_in_lands_on_dashboard(world, portfolio_page, client):
-    r = client.post("/accounts/login/", {"username": "learner_a", "password": "pw"})
+    r = client.post("/accounts/login/", {"login": "learner_a", "password": "pw"})
     assert r.status_code == 302 and r["Location"] == "/portfolio/"
     r = client.get("/portfolio/")
     assert b"My portfolio" in r.content
@@ -25,7 +25,7 @@ def test_sign_in_lands_on_dashboard(world, portfolio_page, client):
 
 
 def test_bad_sign_in_shows_error_and_keeps_username(world, portfolio_page, client):
-    r = client.post("/accounts/login/", {"username": "learner_a", "password": "nope"})
+    r = client.post("/accounts/login/", {"login": "learner_a", "password": "nope"})
     assert r.status_code == 200
     assert b"do not match" in r.content
     assert b'value="learner_a"' in r.content

@@ -164,7 +164,7 @@ def test_site_pages_send_csp_and_carry_no_inline_code(world, portfolio_page):
 def test_lockout_page_sends_csp(world, portfolio_page):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        response = client.post("/accounts/login/", {"username": "tutor", "password": "wrong"})
+        response = client.post("/accounts/login/", {"login": "tutor", "password": "wrong"})
     assert response.status_code == 429
     assert_site_csp(response)
     assert inline_problems(response.content.decode()) == []

@@ -26,7 +26,7 @@ def api_sign_in(client, username, password, ip="10.0.0.1"):
 
 
 def site_sign_in(client, username, password, ip="10.0.0.1"):
-    return client.post(LOGIN_URL, {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return client.post(LOGIN_URL, {"login": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def end_cool_off():
@@ -121,3 +121,24 @@ def test_unknown_username_failures_are_counted_too(db):
     for _ in range(LIMIT - 1):
         assert api_sign_in(client, "nobody", "x").status_code == 400
     assert_api_locked(api_sign_in(client, "nobody", "x"))
+
+
+def test_sixth_attempt_after_five_failures_is_refused_with_the_right_password(world, portfolio_page):
+    client = Client()
+    for _ in range(5):
+        site_sign_in(client, "tutor", "wrong")
+    r = site_sign_in(client, "tutor", "pw")  # the 6th attempt, right password
+    assert r.status_code == 429 and b"Too many failed sign-in attempts" in r.content
+    assert "_auth_user_id" not in client.session
+    assert api_sign_in(APIClient(), "tutor", "pw").status_code == 429
+
+
+def test_email_and_username_share_one_counter(world, portfolio_page):
+    """allauth's form takes a username or an e-mail address: both count against the account."""
+    client = Client()
+    for _ in range(LIMIT - 1):
+        site_sign_in(client, world.tutor.email.upper(), "wrong")
+    r = site_sign_in(client, "tutor", "wrong")
+    assert r.status_code == 429
+    assert site_sign_in(client, world.tutor.email, "pw").status_code == 429
+    assert AccessAttempt.objects.get().username == "tutor"

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 seed(ctx)
         summary = self.summary(ctx)
         if options["json"]:
-            self.stdout.write(json.dumps(summary))
+            self.stdout.write(json.dumps(self.as_json(summary)))
         else:
             self.print_logins(summary, options["password"])
 
@@ -62,6 +62,7 @@ class Command(BaseCommand):
             users.append(
                 {
                     "username": user.username,
+                    "email": user.email,
                     "display_name": display_name(user),
                     "roles": R.roles_of(user),
                     "cohort": enrolment.cohort.name if enrolment else None,
@@ -76,7 +77,27 @@ class Command(BaseCommand):
                 }
             )
         cohorts = [c.name for c in ctx.cohort_objs] or list(Cohort.objects.values_list("name", flat=True))
-        return {"users": users, "cohorts": cohorts}
+        # People invited who have not chosen a password yet cannot sign in with the demo
+        # password, so they are not in `users` (the contract's list of demo logins); the
+        # printed summary names them.
+        invited = []
+        for user in ctx.invited:
+            enrolment = getattr(user, "enrolment", None)
+            invited.append(
+                {
+                    "username": user.username,
+                    "email": user.email,
+                    "display_name": display_name(user),
+                    "roles": R.roles_of(user),
+                    "cohort": enrolment.cohort.name if enrolment else None,
+                }
+            )
+        return {"users": users, "cohorts": cohorts, "invited": invited}
+
+    @staticmethod
+    def as_json(summary: dict) -> dict:
+        """The contract's `--json` object: {"users", "cohorts"}."""
+        return {"users": summary["users"], "cohorts": summary["cohorts"]}
 
     def print_logins(self, summary: dict, password: str) -> None:
         self.stdout.write(
@@ -86,3 +107,8 @@ class Command(BaseCommand):
         for user in summary["users"]:
             detail = user["cohort"] or ", ".join(user["panel_cohorts"]) or ""
             self.stdout.write(f"  {user['username']:<14} {'+'.join(user['roles']):<18} {detail}")
+        for user in summary["invited"]:
+            self.stdout.write(
+                f"  {user['username']:<14} invited, has not chosen a password yet (admin → Invitations → "
+                "Send again e-mails a link)"
+            )
