@@ -472,4 +472,4 @@ def to_plain_text(text: str | None) -> str:
         if stripped == current:
             break
         current = stripped
-    return _TAG_START.sub("< ", current).translate(_INVISIBLE).strip()
+    return _TAG_START.sub("< ", current.translate(_INVISIBLE)).strip()

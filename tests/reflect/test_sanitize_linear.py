@@ -25,7 +25,8 @@ PIECES = [
     "<a href='javascript:alert(1)'>", "<a>", "</a>", "<li>", "</li>", "<ul>", "</ul>", "<ol>", "</ol>",
     "<h2>", "</h2>", "<h3>", "</h3>", "<h4>", "</h4>", "<blockquote>", "</blockquote>", "<br>", "</br>",
     "<div>", "</div>", "<script>", "</script>", "<svg>", "</svg>", "<title>", "</title>", "<table>", "<td>",
-    "x", " ", "\n", "&amp;", "&lt;b&gt;", "&nbsp;", "&#0;", "<!--", "-->", "<", ">", "&", '"', "'", "=", "/",
+    "x", " ", "\n", "\x0e", "&amp;", "&lt;b&gt;", "&nbsp;", "&#0;", "<!--", "-->", "<", ">", "&", '"', "'",
+    "=", "/",
 ]  # fmt: skip
 
 
@@ -97,6 +98,7 @@ def test_references_and_controls():
     )
     assert sanitize_html("a\x00b\x01c\ud800") == "ab?c\ufffd"
     assert to_plain_text("<p>NHS</p><p>943 476 5919</p>") == "NHS\n943 476 5919"
+    assert to_plain_text("<\x0e") == "< ?"  # the "?" stands in for a control, and cannot open a tag
 
 
 def test_adversarial_input_finishes_quickly():
