@@ -94,6 +94,9 @@ class DemoContext:
     examiners: list = field(default_factory=list)
     admins: list = field(default_factory=list)
     patient_reps: list = field(default_factory=list)
+    # One-time feedback links made in this run: {"learner", "url", "expires_at"}. Shown once by
+    # `seed_demo` (their tokens are random and only hashes are stored).
+    feedback_links: list = field(default_factory=list)
 
     def user(self, username: str, first: str, last: str, *roles: str):
         """Get or create a user with `roles` and the demo password (reset every run)."""

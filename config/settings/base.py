@@ -21,7 +21,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core ---------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+# The development key is public (it is right here): `runserver` refuses to serve anything but
+# the loopback address with it (reflect/management/commands/runserver.py), and production
+# settings refuse to start without a key of their own.
+INSECURE_DEFAULT_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

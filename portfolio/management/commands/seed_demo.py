@@ -45,9 +45,12 @@ class Command(BaseCommand):
                 seed(ctx)
         summary = self.summary(ctx)
         if options["json"]:
-            self.stdout.write(json.dumps(summary))
+            # The contract's {"users", "cohorts"} plus an extension: the open feedback links
+            # made in this run (empty on a second run: they are shown once).
+            self.stdout.write(json.dumps({**summary, "feedback_links": ctx.feedback_links}))
         else:
             self.print_logins(summary, options["password"])
+            self.print_links(ctx.feedback_links)
 
     def summary(self, ctx: DemoContext) -> dict:
         seen = {}
@@ -77,6 +80,15 @@ class Command(BaseCommand):
             )
         cohorts = [c.name for c in ctx.cohort_objs] or list(Cohort.objects.values_list("name", flat=True))
         return {"users": users, "cohorts": cohorts}
+
+    def print_links(self, links: list[dict]) -> None:
+        if not links:
+            return
+        self.stdout.write(
+            "Open feedback links (no sign-in needed; shown this once, only their hashes are kept):"
+        )
+        for link in links:
+            self.stdout.write(f"  {link['learner']:<14} {link['url']}")
 
     def print_logins(self, summary: dict, password: str) -> None:
         self.stdout.write(
