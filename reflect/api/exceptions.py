@@ -16,6 +16,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from reflect import errors
 from reflect.uploads import UploadTooLarge, in_words
 
+from .parsers import PayloadTooLarge
+
 
 class Conflict(exceptions.APIException):
     """409: the object changed since it was read, or its state forbids the change."""
@@ -29,14 +31,6 @@ class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "This link has already been used or has expired."
     default_code = "gone"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    """413: an upload or a request body over its limit (`reflect.uploads`, `.parsers`)."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
-    default_code = "too_large"
 
 
 def exception_handler(exc, context):

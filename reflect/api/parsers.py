@@ -14,13 +14,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import QueryDict
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework import parsers, status
+from rest_framework.exceptions import APIException, ParseError
 
 from reflect import safejson
 from reflect.uploads import UploadTooLarge, in_words
 
-from .exceptions import PayloadTooLarge
+
+class PayloadTooLarge(APIException):
+    """413: an upload or a request body over its limit. (Defined here, not in `.exceptions`,
+    which imports DRF's views, which import the parsers named in the settings.)"""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
 
 
 def max_body_bytes() -> int:
