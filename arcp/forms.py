@@ -7,6 +7,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from reflect import limits
+
 from .models import ArcpReview
 from .services import NO_FAULT_REASONS, OUTCOMES_NEEDING_N, OUTCOMES_NEEDING_U, UNSATISFACTORY_REASONS
 
@@ -57,7 +59,12 @@ class ReviewForm(PeriodForm):
             (code, f"{code}: {text}") for code, text in {**UNSATISFACTORY_REASONS, **NO_FAULT_REASONS}.items()
         ],
     )
-    comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    comments = forms.CharField(
+        label="Comments",
+        required=False,
+        max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     def __init__(self, *args, exports=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from reflect import limits
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -59,7 +61,7 @@ class ArcpReview(models.Model):
     export = models.ForeignKey(ArcpExport, on_delete=models.PROTECT, related_name="reviews")
     outcome = models.CharField(max_length=4, choices=Outcome.choices)
     reason_codes = models.JSONField(default=list, blank=True)
-    comments = models.TextField(blank=True)
+    comments = models.TextField(blank=True, max_length=limits.LONG_TEXT)
     examiner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="arcp_reviews_made")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,15 +12,17 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portfolio.policies import learners
-from reflect import audit
+from reflect import audit, limits
 from reflect import roles as R
 from reflect.sanitize import to_plain_text
+from reflect.uploads import sha256_of
 
 from . import evidence, pdf
 from .models import ArcpExport, ArcpReview
@@ -61,6 +63,9 @@ REASON_CODES: dict[str, str] = {**UNSATISFACTORY_REASONS, **NO_FAULT_REASONS}
 OUTCOMES_NEEDING_U = frozenset({"2", "3", "5", "7.2", "7.3", "7.4"})
 OUTCOMES_NEEDING_N = frozenset({"10.1", "10.2"})
 OUTCOME_CODES = tuple(code for code, _ in ArcpReview.Outcome.choices)
+# Default cap on a copy uploaded to be verified (setting ARCP_VERIFY_MAX_BYTES): packs are
+# tens or hundreds of kilobytes; 10 MB leaves room for the largest portfolio.
+VERIFY_MAX_BYTES = 10 * 1024 * 1024
 
 
 def reasons_for(outcome: str) -> dict[str, str]:
@@ -185,20 +190,21 @@ def export_for(user, export_id) -> ArcpExport:
     return exports.get(user, export_id, ArcpExport.objects.select_related("learner", "created_by"))
 
 
-def verify(file_bytes: bytes, user, *, via: str = "site") -> ArcpExport | None:
+def verify(copy: bytes | File, user, *, via: str = "site") -> ArcpExport | None:
     """Is this copy byte-for-byte a pack we issued, and which?
 
     Args:
-        file_bytes: the uploaded copy.
+        copy: the uploaded copy: a file (hashed in chunks, never read whole) or bytes. The
+            doors cap its size before it is read (`ARCP_VERIFY_MAX_BYTES`).
         user: who asks; packs of learners outside their scope look invalid.
         via: the door, for the audit log.
     Returns:
         The matching `ArcpExport`, or None.
     """
-    digest = hashlib.sha256(file_bytes).hexdigest()
+    digest, size = sha256_of(copy)
     match = (
         exports.visible(user)
-        .filter(sha256=digest, size=len(file_bytes))
+        .filter(sha256=digest, size=size)
         .select_related("learner")
         .first()
     )
@@ -230,19 +236,21 @@ def record_review(
         export: the pack (or its id) the panel used; it must be one of this learner's packs.
         outcome: a Gold Guide outcome code (1–6, 7.1–7.4, 8, 9, 10.1, 10.2).
         reason_codes: required for 2, 3, 5, 7.2–7.4 (U codes) and 10.1, 10.2 (N codes).
-        comments: plain text.
+        comments: plain text (at most `limits.LONG_TEXT` characters as sent).
     Returns:
         The saved `ArcpReview`.
     Raises:
         PermissionDenied: `examiner` is not an examiner, or not on the learner's panel.
         NotFound: the learner is outside the examiner's scope.
-        ValidationError: bad outcome, reason codes, period or pack (by field).
+        ValidationError: bad outcome, reason codes, period, pack or over-long comments (by field).
     """
 
     if not reviews.role_may(examiner, "add"):
         raise PermissionDenied(reviews.denied_message(examiner, "add", learner))
     reviews.require(examiner, "add", learner)
     errors: dict[str, str] = {}
+    if limits.too_long(comments, limits.LONG_TEXT):
+        errors["comments"] = limits.message("the comments", limits.LONG_TEXT, len(comments))
     outcome = str(outcome or "").strip()
     codes = [str(c).strip().upper() for c in (reason_codes or []) if str(c).strip()]
     codes = list(dict.fromkeys(codes))

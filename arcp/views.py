@@ -14,6 +14,7 @@ from portfolio.policies import learners, reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
+from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import services
 from .forms import PeriodForm, ReviewForm, VerifyForm
@@ -173,15 +174,25 @@ def panel_learner(request, learner_id: int):
     return render(request, "arcp/panel_learner.html", context, status=status)
 
 
+VERIFY_LIMIT = setting_limit("ARCP_VERIFY_MAX_BYTES", services.VERIFY_MAX_BYTES)
+
+
+def _verify_refused(request, error):
+    form = form_with_error(VerifyForm(), "file", error.message)
+    return render(request, "arcp/verify.html", {"form": form, "result": None}, status=413)
+
+
 @portfolio_login_required
+@limit_upload(VERIFY_LIMIT, refused=_verify_refused)
 @require_http_methods(["GET", "POST"])
 def verify_pack(request):
-    """Anyone signed in: upload a copy; is it byte-for-byte a pack we issued, and which?"""
+    """Anyone signed in: upload a copy; is it byte-for-byte a pack we issued, and which?
+    Uploads are capped (`ARCP_VERIFY_MAX_BYTES`) before they are read, and hashed in chunks."""
     form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        match = services.verify(upload.read(), request.user)
+        match = services.verify(upload, request.user)
         result = {"valid": match is not None, "export": match, "name": upload.name}
     status = 400 if form.errors else 200
     return render(request, "arcp/verify.html", {"form": form, "result": result}, status=status)

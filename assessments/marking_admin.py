@@ -21,6 +21,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from reflect import limits
 from reflect import roles as R
 from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
 from reflect.people import display_name
@@ -157,7 +158,10 @@ class ModerationRequestForm(forms.Form):
         error_messages={"required": "Choose the second marker."},
     )
     note = forms.CharField(
-        label="Note to the second marker", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Note to the second marker",
+        required=False,
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio.models import Reflection
+from reflect import limits
 
 User = settings.AUTH_USER_MODEL
 
@@ -48,7 +49,7 @@ class Assessment(models.Model):
     rubric = models.ForeignKey("rubrics.Rubric", on_delete=models.PROTECT, related_name="assessments")
     assessor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assessments_made")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    overall_comment = models.TextField(blank=True)
+    overall_comment = models.TextField(blank=True, max_length=limits.LONG_TEXT)
     total = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     finalised_at = models.DateTimeField(null=True, blank=True)
@@ -56,7 +57,7 @@ class Assessment(models.Model):
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
-    supersede_reason = models.TextField(blank=True)
+    supersede_reason = models.TextField(blank=True, max_length=limits.COMMENT)
     moderation_of = models.ForeignKey(
         "self",
         null=True,
@@ -126,7 +127,7 @@ class Score(models.Model):
     level = models.ForeignKey(
         "rubrics.Level", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=limits.COMMENT)
 
     objects = ScoreQuerySet.as_manager()
 
@@ -178,7 +179,7 @@ class ModerationRequest(models.Model):
         Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="moderation_request"
     )
     requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=limits.COMMENT)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ModerationRequestQuerySet.as_manager()

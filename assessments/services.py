@@ -28,7 +28,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from portfolio.models import Reflection
-from reflect import audit
+from reflect import audit, limits
 from reflect import roles as R
 from reflect.errors import Conflict, StaleVersion, ValidationError
 from reflect.locking import bump_version
@@ -114,7 +114,11 @@ def _resolve_scores(rubric: Rubric, scores: Iterable[Mapping[str, Any]]) -> list
                     f"“{criterion.title}”."
                 )
                 continue
-        resolved.append(ScoreInput(criterion, level, to_plain_text(row.get("comment") or "")))
+        comment = row.get("comment") or ""
+        if limits.too_long(comment, limits.COMMENT):
+            errors.append(f"Score {i + 1}: " + limits.message("the comment", limits.COMMENT, len(comment)))
+            continue
+        resolved.append(ScoreInput(criterion, level, to_plain_text(comment)))
     if errors:
         raise ValidationError({"scores": errors})
     return resolved
@@ -188,10 +192,12 @@ def create_assessment(
         NotFound: the assessor may not see the reflection (it does not exist for them).
         PermissionDenied: the assessor may not mark this reflection.
         Conflict: the reflection is a draft.
-        ValidationError: unpublished rubric, a criterion of another rubric,
-            a level of another criterion, or an assessment of theirs already under way.
+        ValidationError: unpublished rubric, a criterion of another rubric, a level of another
+            criterion, an assessment of theirs already under way, or a comment longer than
+            `reflect.limits` allows (checked before it is cleaned).
     """
     policy.require(assessor, "add", reflection)
+    limits.require("overall_comment", overall_comment, limits.LONG_TEXT, "the overall comment")
     request = policy.open_request(assessor, reflection)
     if rubric.status != Rubric.Status.PUBLISHED:
         raise ValidationError({"rubric": "Only a published rubric can be used for marking."})
@@ -253,9 +259,11 @@ def update_assessment(
         PermissionDenied: `by` is not the assessor, or may no longer mark it.
         Conflict: the assessment is finalised (409).
         StaleVersion: someone saved it since `expected_version` (409); nothing is changed.
-        ValidationError: bad criteria or levels; nothing is changed.
+        ValidationError: bad criteria or levels, or a comment that is too long; nothing is
+            changed.
     """
     policy.require(by, "change", assessment)
+    limits.require("overall_comment", data.get("overall_comment"), limits.LONG_TEXT, "the overall comment")
     rows = _resolve_scores(assessment.rubric, data.get("scores") or [])
     changes: dict[str, Any] = {}
     if "overall_comment" in data:
@@ -346,10 +354,11 @@ def supersede(assessment: Assessment, by, reason: str, *, via: str = "site") -> 
     Raises:
         NotFound: `by` may not see the assessment.
         PermissionDenied: `by` may not correct this assessment.
-        ValidationError: no reason given.
+        ValidationError: no reason given, or one longer than `limits.COMMENT`.
         Conflict: the assessment is a draft (edit it instead) or already superseded.
     """
     policy.require(by, "supersede", assessment)
+    limits.require("reason", reason, limits.COMMENT, "the reason")
     reason = to_plain_text(reason)
     if not reason:
         raise ValidationError({"reason": "Give the reason for the correction."})
@@ -401,10 +410,11 @@ def request_moderation(
     Raises:
         NotFound: the reflection is not one `by_admin` may see.
         PermissionDenied: `by_admin` is not an admin.
-        ValidationError: no first marking to moderate, or the second marker is not a tutor or
-            is the first marker.
+        ValidationError: no first marking to moderate, the second marker is not a tutor or
+            is the first marker, or the note is longer than `limits.COMMENT`.
     """
     moderation_requests.require(by_admin, "add", reflection)
+    limits.require("note", note, limits.COMMENT, "the note")
     if not R.has_role(second_marker, R.TUTOR):
         raise ValidationError({"second_marker": "The second marker must be a tutor."})
     first = (

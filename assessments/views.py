@@ -18,7 +18,7 @@ from portfolio.models import Reflection
 from portfolio.policies import reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
-from reflect import audit
+from reflect import audit, limits
 from reflect.errors import Conflict, StaleVersion
 from rubrics.models import Criterion, Rubric
 
@@ -37,7 +37,10 @@ class MarkingForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     overall_comment = forms.CharField(
-        label="Overall comment", required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+        label="Overall comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.LONG_TEXT,
     )
 
     def __init__(self, *args, criteria: list[Criterion], **kwargs):
@@ -55,7 +58,7 @@ class MarkingForm(forms.Form):
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=f"Comment on “{criterion.title}”",
                 required=False,
-                max_length=10000,
+                max_length=limits.COMMENT,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -325,7 +328,7 @@ def marking_supersede(request, pk: int):
     return render(
         request,
         "assessments/marking_supersede.html",
-        {"assessment": assessment, "error": error, "reason": reason},
+        {"assessment": assessment, "error": error, "reason": reason, "reason_max": limits.COMMENT},
         status=400 if error else 200,
     )
 

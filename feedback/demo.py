@@ -1,19 +1,18 @@
-"""Demo data for patient-representative feedback, called from `assessments.demo.seed`.
+"""Demo data for patient-representative feedback (`seed`, run by `seed_demo`).
 
 For a few learners: links in every state (open, used, expired) and answers from several
-representatives, some anonymous. Each seeded link's token is derived from a fixed string and
-the installation's SECRET_KEY (HMAC), so a second run finds the same invitations by their
-hash and creates nothing new, while the tokens cannot be read off this source file.
+representatives, some anonymous. Seeded links hold random tokens like every other link
+(`services.new_token`): they used to be derived from SECRET_KEY, whose development default is
+public, so anyone could compute the open links of a demo site (issue #13). The open ones are
+shown once, when they are made (`ctx.feedback_links`, printed by `seed_demo`); only their
+hashes are kept. A learner who already has the demo's invitations gets no more, so a second
+run creates nothing.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.utils import timezone
 
 from feedback import instrument, services
@@ -57,14 +56,6 @@ PLAN = [
 ]
 
 
-def demo_token(learner, n: int) -> str:
-    """A deterministic, secret-keyed token for the n-th seeded link of `learner`."""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"demo-feedback:{learner.username}:{n}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 def _ratings(ctx, bias: int) -> dict:
     ratings = {}
     for n, key in enumerate(instrument.KEYS):
@@ -83,9 +74,10 @@ def seed_feedback(ctx, learners: int = 4) -> None:
         learners: how many learners get feedback links.
     """
     created = 0
-    first_open = None
     now = timezone.now()
     for index, learner in enumerate(ctx.learners[:learners]):
+        if FeedbackInvitation.objects.filter(learner=learner, context_title__in=SESSIONS).exists():
+            continue  # seeded before (its open links were shown then)
         allocation = (
             Allocation.objects.current()
             .filter(learner=learner)
@@ -99,12 +91,8 @@ def seed_feedback(ctx, learners: int = 4) -> None:
         for n, (kind, role, anonymous, name, bias, comment) in enumerate(PLAN):
             if index % 2 == 1 and n == 2:
                 continue  # not every learner has three answers
-            raw = demo_token(learner, n)
+            raw = services.new_token()
             token_hash = services.hash_token(raw)
-            if FeedbackInvitation.objects.filter(token_hash=token_hash).exists():
-                if kind == "open" and first_open is None:
-                    first_open = raw
-                continue
             occurred_on = ctx.today - datetime.timedelta(days=5 + 7 * n + index)
             invitation = FeedbackInvitation.objects.create(
                 learner=learner,
@@ -122,12 +110,15 @@ def seed_feedback(ctx, learners: int = 4) -> None:
                 FeedbackInvitation.objects.filter(pk=invitation.pk).update(
                     expires_at=now - datetime.timedelta(days=1)
                 )
-            elif kind == "open" and first_open is None:
-                first_open = raw
-    ctx.log(
-        f"Feedback: {created} link(s) created; {Feedback.objects.count()} answer(s) in total."
-        + (f" Try an open link: {services.respond_path(first_open)}" if first_open else "")
-    )
+            elif kind == "open":
+                ctx.feedback_links.append(
+                    {
+                        "learner": learner.username,
+                        "url": services.respond_url(raw),
+                        "expires_at": invitation.expires_at.isoformat(),
+                    }
+                )
+    ctx.log(f"Feedback: {created} link(s) created; {Feedback.objects.count()} answer(s) in total.")
 
 
 def seed(ctx) -> None:

@@ -12,6 +12,8 @@ from django.db.models import Case, CharField, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from reflect import limits
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -83,14 +85,18 @@ class Feedback(models.Model):
     context_title = models.CharField(max_length=255)
     occurred_on = models.DateField()
     ratings = models.JSONField(default=dict)
-    comments = models.TextField(blank=True, help_text="Plain text; markup is stripped on the way in.")
+    comments = models.TextField(
+        blank=True,
+        max_length=limits.FEEDBACK_COMMENTS,
+        help_text="Plain text; markup is stripped on the way in.",
+    )
     anonymous = models.BooleanField(default=False)
     respondent_role = models.CharField(max_length=32, choices=RespondentRole.choices)
     respondent_name = models.CharField(max_length=150, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    withdrawal_reason = models.TextField(blank=True)
+    withdrawal_reason = models.TextField(blank=True, max_length=limits.COMMENT)
 
     class Meta:
         db_table = "assessments_feedback"

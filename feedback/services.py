@@ -31,7 +31,7 @@ from django.utils.formats import date_format
 from feedback import instrument, policies
 from feedback.models import Feedback, FeedbackInvitation
 from feedback.policies import invitations
-from reflect import audit, http
+from reflect import audit, http, limits
 from reflect.errors import Gone, NotFound
 from reflect.notify import Delivery, send_to_addresses
 from reflect.people import first_name
@@ -40,7 +40,7 @@ from reflect.sanitize import to_plain_text
 log = logging.getLogger(__name__)
 
 TOKEN_BYTES = 32  # 256 bits; the design asks for at least 128.
-MAX_COMMENTS = 5000
+MAX_COMMENTS = limits.FEEDBACK_COMMENTS
 MAX_INVITATIONS_AT_ONCE = 20
 GONE_USED = "This feedback link has already been used. Thank you: your feedback has been received."
 GONE_EXPIRED = "This feedback link has expired."
@@ -106,11 +106,11 @@ def _clean_invitation_fields(
     context_title, occurred_on, emails: list[str]
 ) -> tuple[str, datetime.date, list]:
     errors: dict[str, list[str]] = {}
-    title = plain(context_title)
-    if not title:
+    # Lengths of the raw input first: nothing is cleaned that is refused anyway.
+    too_long = limits.check(errors, "context_title", context_title, limits.TITLE, "the title")
+    title = "" if too_long else plain(context_title)
+    if not title and not too_long:
         errors.setdefault("context_title", []).append("Say what the session was about.")
-    elif len(title) > 255:
-        errors.setdefault("context_title", []).append("Keep the title to 255 characters or fewer.")
     if isinstance(occurred_on, str):
         try:
             occurred_on = datetime.date.fromisoformat(occurred_on)
@@ -310,19 +310,24 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
                 )
             else:
                 clean_ratings[key] = value
-    text = plain(comments if isinstance(comments, str) else "" if comments is None else str(comments))
-    if len(text) > MAX_COMMENTS:
+    raw = comments if isinstance(comments, str) else "" if comments is None else str(comments)
+    # The length is checked on what was sent, before anything cleans it (issue #13: cleaning
+    # first let one request hold a CPU, and the link stayed open for the next).
+    if len(raw) > MAX_COMMENTS:
         errors["comments"] = [
-            f"Keep your comments to {MAX_COMMENTS} characters or fewer (you wrote {len(text)})."
+            f"Keep your comments to {MAX_COMMENTS:,} characters or fewer (you wrote {len(raw):,})."
         ]
+    text = "" if "comments" in errors else plain(raw)
     if not isinstance(anonymous, bool):
         errors["anonymous"] = ["Say true or false."]
     if respondent_role not in Feedback.RespondentRole.values:
         choices = ", ".join(Feedback.RespondentRole.values)
         errors["respondent_role"] = [f"Choose how you took part ({choices})."]
-    name = "" if anonymous is True else plain(respondent_name)
-    if len(name) > 150:
-        errors["respondent_name"] = ["Keep your name to 150 characters or fewer."]
+    name = "" if anonymous is True else respondent_name
+    if limits.too_long(name, limits.NAME):
+        errors["respondent_name"] = [f"Keep your name to {limits.NAME} characters or fewer."]
+    else:
+        name = plain(name)
     if not errors and not text and not clean_ratings:
         errors["__all__"] = ["Answer at least one statement or write a comment."]
     if errors:
@@ -409,10 +414,11 @@ def withdraw(feedback: Feedback, by_admin, reason: str, *, via: str = "admin") -
     Raises:
         NotFound: `by_admin` may not see this feedback.
         PermissionDenied: `by_admin` is not an admin.
-        ValidationError: no reason given (``{"reason": [...]}``).
+        ValidationError: no reason given, or one longer than `limits.COMMENT` (``{"reason": [...]}``).
         Conflict: it was already withdrawn.
     """
     policies.feedback.require(by_admin, "withdraw", feedback)
+    limits.require("reason", reason, limits.COMMENT, "the reason")
     text = plain(reason)
     if not text:
         raise ValidationError({"reason": ["Give the reason for withdrawing this feedback."]})

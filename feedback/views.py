@@ -27,7 +27,7 @@ from feedback.models import Feedback
 from feedback.policies import invitations
 from portfolio.policies import learners
 from portfolio.views import portfolio_login_required, render
-from reflect import audit
+from reflect import audit, limits
 from reflect.errors import Gone, NotFound
 from reflect.people import display_name
 
@@ -41,6 +41,8 @@ class RespondForm(forms.Form):
 
     comments = forms.CharField(
         required=False,
+        # Refused here, before anything cleans it (issue #13); the service checks again.
+        max_length=services.MAX_COMMENTS,
         widget=forms.Textarea(attrs={"rows": 6}),
         label="Anything else you would like to say",
         help_text="In your own words. Please do not include anyone's full name or address.",
@@ -54,7 +56,7 @@ class RespondForm(forms.Form):
     anonymous = forms.BooleanField(required=False, label="Give my feedback anonymously")
     respondent_name = forms.CharField(
         required=False,
-        max_length=150,
+        max_length=limits.NAME,
         label="Your name (optional)",
         help_text="Leave this empty to stay anonymous. We do not keep it if you tick the box above.",
     )
@@ -191,7 +193,7 @@ class InviteForm(forms.Form):
         error_messages={"required": "Choose the learner.", "invalid_choice": "Choose one of your learners."},
     )
     context_title = forms.CharField(
-        max_length=255,
+        max_length=limits.TITLE,
         label="What was the session?",
         help_text="The representative sees this, e.g. “Lived-experience session: living with psychosis”.",
         error_messages={"required": "Say what the session was about."},
@@ -203,6 +205,7 @@ class InviteForm(forms.Form):
     )
     emails = forms.CharField(
         required=False,
+        max_length=limits.COMMENT,
         widget=forms.Textarea(attrs={"rows": 4}),
         label="E-mail addresses (optional)",
         help_text="One per line. Each person gets their own link by e-mail.",

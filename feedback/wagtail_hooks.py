@@ -23,6 +23,7 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from feedback import instrument, policies, services
 from feedback.models import Feedback, FeedbackInvitation
 from portfolio import counts
+from reflect import limits
 from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
 from reflect.errors import Conflict
 from reflect.people import display_name
@@ -82,6 +83,7 @@ class FeedbackInspectView(PolicyInspectView):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.COMMENT,
         label="Reason for withdrawing",
         help_text="Required. Recorded in the audit log and shown to other admins.",
         error_messages={"required": "Give the reason for withdrawing this feedback."},

@@ -29,8 +29,9 @@ from reflect.admin import PolicyIndexView, PolicyInspectView
 from reflect.models import AuditEvent
 from reflect.people import display_name
 from reflect.sanitize import sanitize_html
+from reflect.uploads import LimitedUploadMixin, in_words, setting_limit
 
-from .csv_import import ALLOCATION_COLUMNS, IMPORTERS, MAX_BYTES, MEMBER_COLUMNS
+from .csv_import import ALLOCATION_COLUMNS, IMPORTERS, MAX_BYTES, MEMBER_COLUMNS, max_bytes
 from .models import Allocation, Cohort, Panel, Reflection
 
 User = get_user_model()
@@ -252,7 +253,7 @@ class CsvImportForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", widget=forms.RadioSelect)
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8 CSV with a header row (in Excel: Save as → 'CSV UTF-8'). At most 2 MB.",
+        help_text="UTF-8 CSV with a header row (in Excel: Save as → 'CSV UTF-8').",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     dry_run = forms.BooleanField(
@@ -263,18 +264,21 @@ class CsvImportForm(forms.Form):
 
     def __init__(self, *args, kinds: list[str], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += f" At most {in_words(max_bytes())}."
         self.fields["kind"].choices = [(k, IMPORT_KINDS[k]["label"]) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB; split it into several files.")
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"The file is larger than {in_words(max_bytes())}; split it into several files."
+            )
         return upload
 
 
-class CsvImportView(WagtailAdminTemplateMixin, FormView):
+class CsvImportView(LimitedUploadMixin, WagtailAdminTemplateMixin, FormView):
     """Upload a CSV of cohort members or allocations; dry run first, then "Import now".
 
     After a clean dry run the file's text waits in the session under a one-time token, so the
@@ -285,6 +289,7 @@ class CsvImportView(WagtailAdminTemplateMixin, FormView):
     page_title = "Import CSV"
     header_icon = "upload"
     form_class = CsvImportForm
+    upload_limit = setting_limit("CSV_IMPORT_MAX_BYTES", MAX_BYTES)  # refused before it is read
 
     def dispatch(self, request, *args, **kwargs):
         self.kinds = importable_kinds(request.user)

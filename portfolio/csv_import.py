@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,12 +33,13 @@ from django.utils import timezone
 from reflect import audit
 from reflect import roles as R
 from reflect.accounts import services as accounts
+from reflect.uploads import in_words
 
 from .models import Allocation, Cohort, Enrolment
 
 MEMBER_COLUMNS = ("username", "first_name", "last_name", "email", "cohort")
 ALLOCATION_COLUMNS = ("tutor_username", "learner_username", "starts_on", "ends_on")
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # default of the CSV_IMPORT_MAX_BYTES setting
 MAX_ROWS = 5000
 
 
@@ -83,14 +85,21 @@ class ImportReport:
 
 
 # --- Reading the file ---------------------------------------------------------------------
+def max_bytes() -> int:
+    """The largest file accepted (setting `CSV_IMPORT_MAX_BYTES`; the admin's upload is capped
+    at the same size before it is read, by `reflect.uploads`)."""
+    return int(getattr(settings, "CSV_IMPORT_MAX_BYTES", MAX_BYTES))
+
+
 def _read_text(file: IO[bytes] | IO[str] | bytes | str, report: ImportReport) -> str | None:
     """Return the file's text, or None after recording why it cannot be read."""
-    data = file.read() if hasattr(file, "read") else file
+    limit = max_bytes()
+    data = file.read(limit + 1) if hasattr(file, "read") else file  # never more than the limit
     if isinstance(data, str):
         text = data
     else:
-        if len(data) > MAX_BYTES:
-            report.error(0, f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        if len(data) > limit:
+            report.error(0, f"The file is larger than {in_words(limit)}; split it into several files.")
             return None
         try:
             text = data.decode("utf-8-sig")

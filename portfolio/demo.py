@@ -97,6 +97,9 @@ class DemoContext:
     admins: list = field(default_factory=list)
     patient_reps: list = field(default_factory=list)
     invited: list = field(default_factory=list)
+    # One-time feedback links made in this run: {"learner", "url", "expires_at"}. Shown once by
+    # `seed_demo` (their tokens are random and only hashes are stored).
+    feedback_links: list = field(default_factory=list)
 
     def user(self, username: str, first: str, last: str, *roles: str):
         """Get or create a user with `roles`, an e-mail address and the demo password.

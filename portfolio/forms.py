@@ -1,5 +1,6 @@
 from django import forms
 
+from reflect import limits
 from rubrics.models import Competency
 
 from .models import Placement, Reflection, Setting
@@ -25,7 +26,9 @@ class ReflectionForm(forms.Form):
     the chosen reflective model (`section_<key>`). Validation of meaning (dates, themes,
     sanitising) happens in `portfolio.services`; errors come back onto these fields."""
 
-    title = forms.CharField(max_length=255, help_text="A few words that will remind you what this was about.")
+    title = forms.CharField(
+        max_length=limits.TITLE, help_text="A few words that will remind you what this was about."
+    )
     kind = forms.ChoiceField(label="Kind of experience", choices=())
     setting = forms.ChoiceField(label="Setting", choices=(), required=False)
     placement = forms.ModelChoiceField(
@@ -66,6 +69,7 @@ class ReflectionForm(forms.Form):
             self.fields[f"section_{section.key}"] = forms.CharField(
                 label=section.heading,
                 required=False,
+                max_length=limits.REFLECTION_HTML,
                 widget=forms.Textarea(attrs={"rows": 8, "data-rich-text": "true"}),
                 help_text=section.hint,
             )
@@ -114,6 +118,7 @@ class ReflectionForm(forms.Form):
 class ReviewCommentForm(forms.Form):
     comment = forms.CharField(
         label="Your comment",
+        max_length=limits.COMMENT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Plain text. Say what is good and what to change.",
     )
@@ -121,7 +126,10 @@ class ReviewCommentForm(forms.Form):
 
 class SignOffForm(forms.Form):
     comment = forms.CharField(
-        label="Closing comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="Closing comment (optional)",
+        required=False,
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     confirm = forms.BooleanField(
         label="I have read this reflection and sign it off. It will be locked: nobody can change it "

@@ -15,7 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_pat
 from wagtail.models import Page, RevisionMixin
 from wagtail.search import index
 
-from reflect import dates
+from reflect import dates, limits
 
 from .routing import dispatch
 
@@ -237,7 +237,7 @@ class ReviewEvent(models.Model):
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
-    comment = models.TextField(blank=True, help_text="Plain text; shown escaped.")
+    comment = models.TextField(blank=True, max_length=limits.COMMENT, help_text="Plain text; shown escaped.")
     revision = models.ForeignKey("wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -256,7 +256,7 @@ class PortfolioPage(RoutablePageMixin, Page):
     `PORTFOLIO_SITE_URLCONF` setting; this page routes every sub-path to it.
     """
 
-    intro = models.TextField(blank=True, help_text="Shown above the dashboard.")
+    intro = models.TextField(blank=True, max_length=limits.LONG_TEXT, help_text="Shown above the dashboard.")
 
     max_count = 1
     subpage_types: list[str] = []

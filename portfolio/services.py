@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 
-from reflect import audit
+from reflect import audit, limits
 from reflect import notify as notifications
 from reflect.locking import bump_version
 from reflect.people import display_name
@@ -118,15 +118,15 @@ def clean_sections(model_key: str, sections) -> dict[str, str]:
                 + "."
             }
         )
-    cleaned = {}
+    errors: dict[str, list[str]] = {}
     for s in model.sections:
         value = sections.get(s.key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise ValidationError({"sections": f"Section {s.key} must be text."})
-        cleaned[s.key] = sanitize_html(value)
-    return cleaned
+        if value is not None and not isinstance(value, str):
+            errors.setdefault("sections", []).append(f"Section {s.key} must be text.")
+        limits.check(errors, "sections", value, limits.REFLECTION_HTML, f"“{s.heading}”")
+    if errors:  # before anything is sanitised
+        raise ValidationError(errors)
+    return {s.key: sanitize_html(sections[s.key]) for s in model.sections if sections.get(s.key) is not None}
 
 
 def build_body_html(model_key: str, sections: dict[str, str]) -> str:
@@ -169,8 +169,8 @@ def _validated_changes(reflection: Reflection, data: dict) -> tuple[dict, list |
     changes: dict = {}
     data = {k: v for k, v in (data or {}).items() if k in EDITABLE_FIELDS}
 
-    if "title" in data:
-        title = to_plain_text(data["title"] or "")[:255].strip()
+    if "title" in data and not limits.check(errors, "title", data["title"], limits.TITLE, "the title"):
+        title = to_plain_text(data["title"] or "")[: limits.TITLE].strip()
         if not title:
             errors.setdefault("title", []).append("Give your reflection a title.")
         changes["title"] = title
@@ -237,6 +237,7 @@ def _validated_changes(reflection: Reflection, data: dict) -> tuple[dict, list |
             # A whole body (API clients) is stored as free writing.
             model_key = Reflection.Model.FREE
             changes["reflective_model"] = model_key
+            limits.require("body_html", data["body_html"], limits.REFLECTION_HTML, "the reflection")
             sections = {"free": sanitize_html(data["body_html"] or "")}
             changes["sections"] = sections
         else:
@@ -292,7 +293,8 @@ def create_reflection(learner, data: dict, *, via: str = "") -> Reflection:
 
     Raises:
         PermissionDenied: `learner` is not a learner.
-        ValidationError: missing or invalid fields (field → messages); nothing is saved.
+        ValidationError: missing or invalid fields (field → messages), text longer than
+            `reflect.limits` allows (checked before anything is sanitised); nothing is saved.
     """
     if not policy.role_may(learner, "add"):
         raise PermissionDenied("Only learners write reflections.")
@@ -465,10 +467,11 @@ def request_changes(
     Raises:
         NotFound: `tutor` may not see the reflection (it does not exist for them).
         PermissionDenied: `tutor` is not currently allocated to the learner.
-        ValidationError: the comment is empty.
+        ValidationError: the comment is empty or longer than `limits.COMMENT`.
         Conflict: the reflection is not waiting for review.
     """
     policy.require(tutor, "request_changes", reflection)
+    limits.require("comment", comment, limits.COMMENT, "the comment")
     text = to_plain_text(comment or "")
     if not text:
         raise ValidationError({"comment": "Say what the learner should change."})
@@ -515,9 +518,11 @@ def sign_off(
     Raises:
         NotFound: `tutor` may not see the reflection (it does not exist for them).
         PermissionDenied: `tutor` is not currently allocated to the learner.
+        ValidationError: the comment is longer than `limits.COMMENT`.
         Conflict: the reflection is not waiting for review.
     """
     policy.require(tutor, "sign_off", reflection)
+    limits.require("comment", comment, limits.COMMENT, "the comment")
     text = to_plain_text(comment or "")
     current = _locked(reflection)
     policy.require(tutor, "sign_off", current, visible=True)
@@ -566,10 +571,11 @@ def comment(reflection: Reflection, by, text: str, *, via: str = "") -> ReviewEv
     Raises:
         NotFound: `by` may not see the reflection (it does not exist for them).
         PermissionDenied: `by` is neither the learner nor an allocated tutor.
-        ValidationError: the comment is empty.
+        ValidationError: the comment is empty or longer than `limits.COMMENT`.
         Conflict: the reflection is a draft or signed off.
     """
     policy.require(by, "comment", reflection)
+    limits.require("comment", text, limits.COMMENT, "the comment")
     body = to_plain_text(text or "")
     if not body:
         raise ValidationError({"comment": "Write a comment."})

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reflect import audit
+from reflect import audit, limits
 from reflect import roles as R
 from reflect.errors import Conflict, StaleVersion
 from reflect.middleware import wants_json
@@ -134,7 +134,11 @@ def reflection_list(request):
         mine = mine.filter(kind=kind)
     if theme:
         mine = mine.filter(themes__code=theme)
-    mine = search_reflections(mine, q)
+    search_error = ""
+    try:
+        mine = search_reflections(mine, q)
+    except ValidationError as exc:
+        search_error, mine = " ".join(exc.messages), mine.none()
     mine = mine.prefetch_related("themes").select_related("placement", "learner")
     mine = mine.order_by("-occurred_on", "-id")
     page = Paginator(mine, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -156,7 +160,10 @@ def reflection_list(request):
             "kinds": Reflection.Kind.choices,
             "themes": _themes(),
             "is_learner": policy.role_may(user, "add"),
+            "search_error": search_error,
+            "search_max": limits.SEARCH,
         },
+        status=400 if search_error else 200,
     )
 
 
@@ -397,7 +404,10 @@ def reflection_comment(request, pk: int):
     back = portfolio_url("reflection_detail" if own else "reflection_review", reflection.pk)
     form = ReviewCommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a comment before sending it.")
+        too_long = form.has_error("comment", "max_length")
+        messages.error(
+            request, " ".join(form.errors["comment"]) if too_long else "Write a comment before sending it."
+        )
         return HttpResponseRedirect(back)
     try:
         services.comment(reflection, request.user, form.cleaned_data["comment"], via="site")
@@ -496,8 +506,11 @@ def reflection_sign_off(request, pk: int):
         except Conflict as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(portfolio_url("reflection_review", reflection.pk))
-        messages.success(request, "Signed off. The learner has been told.")
-        return HttpResponseRedirect(portfolio_url("review_queue"))
+        except ValidationError as exc:
+            form.add_error("comment", " ".join(exc.messages))
+        else:
+            messages.success(request, "Signed off. The learner has been told.")
+            return HttpResponseRedirect(portfolio_url("review_queue"))
     return render(
         request,
         "portfolio/reflection_sign_off.html",

@@ -22,12 +22,18 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from reflect import safejson
+from reflect.uploads import LimitedUploadMixin, in_words, setting_limit
+
 from . import services
 from .models import Rubric
 from .scoring import max_score
 
 ADMIN_GROUP = "admin"
-MAX_IMPORT_BYTES = 1_000_000
+MAX_IMPORT_BYTES = 1024 * 1024  # default of the RUBRIC_IMPORT_MAX_BYTES setting
+IMPORT_LIMIT = setting_limit("RUBRIC_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES)
+# A rubric file nests six levels (rubric, criteria, criterion, levels, level, a competency).
+IMPORT_MAX_DEPTH = 8
 
 
 # --- Who may do what ----------------------------------------------------------------------
@@ -348,12 +354,12 @@ def export_view(request, pk: int) -> HttpResponse:
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Rubric file (JSON)",
-        help_text="A file exported from this admin, or written to the documented format. At most 1 MB.",
+        help_text="A file exported from this admin, or written to the documented format.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )
 
 
-class ImportView(AdminOnlyMixin, FormView):
+class ImportView(AdminOnlyMixin, LimitedUploadMixin, FormView):
     """Upload a rubric as JSON: every problem is listed with its JSON path, and nothing is
     imported unless the whole file is clean. A clean file becomes a new draft."""
 
@@ -361,22 +367,25 @@ class ImportView(AdminOnlyMixin, FormView):
     page_title = "Import a rubric"
     header_icon = "upload"
     form_class = ImportForm
+    upload_limit = IMPORT_LIMIT  # refused before it is read (reflect.uploads)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["file"].help_text += f" At most {in_words(IMPORT_LIMIT())}."
+        return form
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         problems: list[str] = []
         data = None
-        if upload.size > MAX_IMPORT_BYTES:
-            problems.append(f"The file is too large ({upload.size} bytes; at most {MAX_IMPORT_BYTES}).")
+        if upload.size > IMPORT_LIMIT():
+            problems.append(f"The file is too large: it can be at most {in_words(IMPORT_LIMIT())}.")
         else:
             try:
-                data = json.loads(upload.read().decode("utf-8"))
-            except UnicodeDecodeError:
-                problems.append("The file is not UTF-8 text.")
-            except json.JSONDecodeError as error:
-                problems.append(
-                    f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
-                )
+                # Depth-limited, no NaN or infinite numbers: a crafted file is a 400, never a 500.
+                data = safejson.loads(upload.read(), max_depth=IMPORT_MAX_DEPTH)
+            except safejson.JSONError as error:
+                problems.append(f"The file is not valid JSON: {error}")
         if not problems:
             try:
                 rubric = services.import_json(data)

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max
 from django.db.models.signals import m2m_changed
@@ -58,6 +58,15 @@ def status_change_allowed() -> Iterator[None]:
         _status_change.reset(token)
 
 
+# Longest texts accepted (issue #13): the admin's forms, the JSON import and the API all refuse
+# more. Kept here, not in `reflect.limits`, because rubrics depends on no other app of ours.
+DESCRIPTION_MAX = 20_000  # a framework's or a rubric's description
+DESCRIPTOR_MAX = 10_000  # a competency's or a criterion's description, a level's descriptor
+MAX_POINTS = 1_000_000  # points of one level
+MAX_CRITERIA = 200  # criteria of one rubric
+MAX_LEVELS = 50  # levels of one criterion
+
+
 def _frozen(status: str) -> ValidationError:
     return ValidationError(FROZEN_MESSAGE.format(status=status), code="rubric_frozen")
 
@@ -67,7 +76,7 @@ class Framework(ClusterableModel):
 
     code = models.SlugField(max_length=64, unique=True, help_text="Stable identifier; never change it.")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX)
 
     class Meta:
         ordering = ["title"]
@@ -91,7 +100,7 @@ class Competency(models.Model):
     framework = ParentalKey(Framework, on_delete=models.PROTECT, related_name="competencies")
     code = models.SlugField(max_length=64, help_text="Stable identifier; titles may be edited.")
     title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=DESCRIPTOR_MAX)
     sort_order = models.PositiveIntegerField(default=0)
 
     objects = CompetencyQuerySet.as_manager()
@@ -173,7 +182,7 @@ class Rubric(ClusterableModel):
 
     slug = models.SlugField(max_length=100, help_text="Shared by every version of this rubric.")
     title = models.CharField(max_length=255)
-    description = models.TextField(blank=True, help_text="Plain text.")
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX, help_text="Plain text.")
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     content_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -255,7 +264,9 @@ class CriterionQuerySet(models.QuerySet):
 class Criterion(ClusterableModel, Orderable):
     rubric = ParentalKey(Rubric, on_delete=models.CASCADE, related_name="criteria")
     title = models.CharField(max_length=255)
-    description = models.TextField(blank=True, help_text="Plain text: what the marker looks for.")
+    description = models.TextField(
+        blank=True, max_length=DESCRIPTOR_MAX, help_text="Plain text: what the marker looks for."
+    )
     weight = models.DecimalField(
         max_digits=6,
         decimal_places=2,
@@ -319,8 +330,13 @@ class LevelQuerySet(models.QuerySet):
 class Level(Orderable):
     criterion = ParentalKey(Criterion, on_delete=models.CASCADE, related_name="levels")
     label = models.CharField(max_length=100)
-    descriptor = models.TextField(blank=True, help_text="Plain text: what work at this level looks like.")
-    points = models.PositiveIntegerField(help_text="Points must rise strictly from one level to the next.")
+    descriptor = models.TextField(
+        blank=True, max_length=DESCRIPTOR_MAX, help_text="Plain text: what work at this level looks like."
+    )
+    points = models.PositiveIntegerField(
+        validators=[MaxValueValidator(MAX_POINTS)],
+        help_text="Points must rise strictly from one level to the next.",
+    )
 
     objects = LevelQuerySet.as_manager()
 

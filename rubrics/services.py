@@ -21,11 +21,24 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from .canonical import canonical_json_from_dict, hash_from_dict, normalise_weight
-from .models import Competency, Criterion, Level, Rubric, status_change_allowed
+from .models import (
+    DESCRIPTION_MAX,
+    DESCRIPTOR_MAX,
+    MAX_CRITERIA,
+    MAX_LEVELS,
+    MAX_POINTS,
+    Competency,
+    Criterion,
+    Level,
+    Rubric,
+    status_change_allowed,
+)
 
 EXPORT_SCHEMA = "reflect-rubric/1"
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 MAX_WEIGHT = Decimal("9999.99")
+# An assessment's total and maximum are stored with 10 digits, 2 of them decimals.
+MAX_SCORE = Decimal("99999999.99")
 
 # Sent inside the transaction of every status change, with `rubric`, `action` ("publish" or
 # "retire") and `by` (a user or None). `rubrics` depends on no other app of ours, so the audit
@@ -125,6 +138,7 @@ def _rule_problems(criteria: list[Mapping[str, Any]]) -> list[tuple[int | None, 
     problems: list[tuple[int | None, str, str]] = []
     if not criteria:
         problems.append((None, "criteria", "A rubric needs at least one criterion."))
+    maximum = Decimal(0)
     for index, criterion in enumerate(criteria):
         weight = criterion.get("weight")
         if weight is not None and weight <= 0:
@@ -146,6 +160,18 @@ def _rule_problems(criteria: list[Mapping[str, Any]]) -> list[tuple[int | None, 
                         f"{before['points']}.",
                     )
                 )
+        top = max((lv["points"] for lv in levels if lv.get("points") is not None), default=0)
+        if weight is not None and weight > 0:
+            maximum += weight * top
+    if maximum > MAX_SCORE:
+        problems.append(
+            (
+                None,
+                "criteria",
+                f"The rubric's maximum score (weight × top points, added over the criteria) is {maximum}; "
+                f"it must be at most {MAX_SCORE}. Use smaller points or weights.",
+            )
+        )
     return problems
 
 
@@ -412,10 +438,12 @@ def _weight(problems: _Problems, value: Any, path: str) -> Decimal | None:
     if not weight.is_finite():
         problems.add(path, "must be a finite number.")
         return None
+    # The size first: quantizing 1e308 to two places overflows the decimal context.
+    if abs(weight) > MAX_WEIGHT:
+        problems.add(path, f"must be greater than zero and at most {MAX_WEIGHT}.")
+        return None
     if weight != weight.quantize(Decimal("0.01")):
         problems.add(path, "may have at most two decimal places.")
-    if weight > MAX_WEIGHT:
-        problems.add(path, f"must be at most {MAX_WEIGHT}.")
     return weight
 
 
@@ -491,7 +519,7 @@ def import_json(data: Any) -> Rubric:
     if slug and not _SLUG_RE.match(slug):
         problems.add("$.slug", "may hold only letters, digits, hyphens and underscores.")
     title = _text(problems, data, "title", "$", required=True, max_length=255)
-    description = _text(problems, data, "description", "$", required=False, max_length=None)
+    description = _text(problems, data, "description", "$", required=False, max_length=DESCRIPTION_MAX)
     if slug and _SLUG_RE.match(slug) and draft_of(slug) is not None:
         problems.add("$.slug", f'a draft of rubric "{slug}" already exists; edit or delete it first.')
 
@@ -504,6 +532,11 @@ def import_json(data: Any) -> Rubric:
     elif not isinstance(raw_criteria, list):
         problems.add("$.criteria", "must be a list.")
         raw_criteria = []
+    elif len(raw_criteria) > MAX_CRITERIA:
+        problems.add(
+            "$.criteria", f"may hold at most {MAX_CRITERIA} criteria (it holds {len(raw_criteria)})."
+        )
+        raw_criteria = []
     for c_index, raw in enumerate(raw_criteria):
         c_path = f"$.criteria[{c_index}]"
         if not isinstance(raw, Mapping):
@@ -513,7 +546,9 @@ def import_json(data: Any) -> Rubric:
         _unknown_keys(problems, raw, _CRITERION_KEYS, c_path)
         criterion = {
             "title": _text(problems, raw, "title", c_path, required=True, max_length=255),
-            "description": _text(problems, raw, "description", c_path, required=False, max_length=None),
+            "description": _text(
+                problems, raw, "description", c_path, required=False, max_length=DESCRIPTOR_MAX
+            ),
             "weight": _weight(problems, raw.get("weight"), f"{c_path}.weight"),
             "competencies": [],
             "levels": [],
@@ -533,6 +568,11 @@ def import_json(data: Any) -> Rubric:
         elif not isinstance(levels, list):
             problems.add(f"{c_path}.levels", "must be a list.")
             levels = []
+        elif len(levels) > MAX_LEVELS:
+            problems.add(
+                f"{c_path}.levels", f"may hold at most {MAX_LEVELS} levels (it holds {len(levels)})."
+            )
+            levels = []
         for l_index, raw_level in enumerate(levels):
             l_path = f"{c_path}.levels[{l_index}]"
             if not isinstance(raw_level, Mapping):
@@ -546,11 +586,14 @@ def import_json(data: Any) -> Rubric:
             elif isinstance(points, bool) or not isinstance(points, int) or points < 0:
                 problems.add(f"{l_path}.points", "must be a whole number, 0 or more.")
                 points = None
+            elif points > MAX_POINTS:
+                problems.add(f"{l_path}.points", f"must be at most {MAX_POINTS:,}.")
+                points = None
             criterion["levels"].append(
                 {
                     "label": _text(problems, raw_level, "label", l_path, required=True, max_length=100),
                     "descriptor": _text(
-                        problems, raw_level, "descriptor", l_path, required=False, max_length=None
+                        problems, raw_level, "descriptor", l_path, required=False, max_length=DESCRIPTOR_MAX
                     ),
                     "points": points,
                 }

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from portfolio.api.serializers import PersonRefSerializer
+from reflect import limits
 
 from ..models import ArcpExport, ArcpReview
 from ..services import OUTCOME_CODES, REASON_CODES
@@ -51,7 +52,9 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
     reason_codes = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(REASON_CODES)), required=False, default=list
     )
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comments = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.LONG_TEXT
+    )
     examiner = PersonRefSerializer(read_only=True)
 
     class Meta:

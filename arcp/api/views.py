@@ -11,7 +11,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -20,7 +19,10 @@ from rest_framework.views import APIView
 from reflect import audit
 from reflect import roles as R
 from reflect.api.filters import IdFilter
+from reflect.api.parsers import FormParser, MultiPartParser
 from reflect.api.permissions import HasAnyRole, NotPatientRep
+from reflect.api.uploads import UploadLimitMixin
+from reflect.uploads import setting_limit
 
 from .. import services
 from ..models import ArcpReview
@@ -115,8 +117,10 @@ class ArcpPackView(APIView):
 
 
 @extend_schema_view(retrieve=extend_schema(summary="A recorded ARCP pack", tags=["arcp"]))
-class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExportViewSet(UploadLimitMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recorded packs: same scope as their learner."""
+
+    upload_limits = {"verify": setting_limit("ARCP_VERIFY_MAX_BYTES", services.VERIFY_MAX_BYTES)}
 
     serializer_class = ArcpExportSerializer
     permission_classes = [NotPatientRep]
@@ -136,7 +140,12 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Is this file byte-for-byte an ARCP pack we issued?",
         request={"multipart/form-data": VerifyRequestSerializer},
-        responses={200: VerifyResponseSerializer, 400: ERROR, 401: ERROR},
+        responses={
+            200: VerifyResponseSerializer,
+            400: ERROR,
+            401: ERROR,
+            413: OpenApiResponse(OpenApiTypes.OBJECT, description='Over the size limit: `{"detail"}`.'),
+        },
         tags=["arcp"],
     )
     @action(
@@ -150,7 +159,7 @@ class ExportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = VerifyRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        match = services.verify(upload.read(), request.user, via="api")
+        match = services.verify(upload, request.user, via="api")
         return Response({"valid": match is not None, "export_id": str(match.pk) if match else None})
 
 

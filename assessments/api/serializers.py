@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from portfolio.api.serializers import PersonRefSerializer
+from reflect import limits
 from reflect.api.rendering import column_renderers
 
 from ..models import Assessment, Score
@@ -170,23 +171,26 @@ def assessment_list_data(rows: list[dict], score_rows) -> list[dict]:
     return out
 
 
+MAX_SCORES = 500  # more rows than any rubric has criteria
+
+
 class ScoreInputSerializer(serializers.Serializer):
     criterion = serializers.IntegerField()
     level = serializers.IntegerField(allow_null=True, required=False)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.COMMENT)
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
     reflection = serializers.IntegerField()
     rubric = serializers.IntegerField()
-    scores = ScoreInputSerializer(many=True, required=False)
-    overall_comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    scores = ScoreInputSerializer(many=True, required=False, max_length=MAX_SCORES)
+    overall_comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
 
 
 class AssessmentUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The `version` you read; a stale one → 409.")
-    scores = ScoreInputSerializer(many=True, required=False)
-    overall_comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    scores = ScoreInputSerializer(many=True, required=False, max_length=MAX_SCORES)
+    overall_comment = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
 
 
 class FinaliseSerializer(serializers.Serializer):

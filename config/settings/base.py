@@ -21,7 +21,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # --- Core ---------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+# The development key is public (it is right here): `runserver` refuses to serve anything but
+# the loopback address with it (reflect/management/commands/runserver.py), and production
+# settings refuse to start without a key of their own.
+INSECURE_DEFAULT_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -326,9 +330,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["reflect.api.filters.FilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON in (api-contract.md); views that take a file (exports/verify, attachments) name
-    # the multipart parser themselves. Anything else → 415, and the schema advertises JSON only.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON in (api-contract.md), within size and depth limits (issue #13, reflect.api.parsers);
+    # views that take a file (exports/verify, attachments) name the multipart parser themselves
+    # (reflect.api.parsers.MultiPartParser, with the upload limit). Anything else → 415, and the
+    # schema advertises JSON only.
+    "DEFAULT_PARSER_CLASSES": ["reflect.api.parsers.JSONParser"],
     # `?format=` must name one of the view's renderers, else 400 (reflect/api/negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "reflect.api.negotiation.StrictContentNegotiation",
     "EXCEPTION_HANDLER": "reflect.api.exceptions.exception_handler",
@@ -383,3 +389,14 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "14"))
 # (seconds), the public feedback page and API answer 429 with Retry-After.
 FEEDBACK_GUESS_LIMIT = int(os.environ.get("FEEDBACK_GUESS_LIMIT", "20"))
 FEEDBACK_GUESS_WINDOW = int(os.environ.get("FEEDBACK_GUESS_WINDOW", "600"))
+
+# Uploads (issue #13): the most bytes each door accepts. A request over its limit is refused
+# (413) before its body is read, by `reflect.uploads`; files are hashed in chunks.
+mib = 1024 * 1024  # lower case: not a setting
+ARCP_VERIFY_MAX_BYTES = int(os.environ.get("ARCP_VERIFY_MAX_BYTES", str(10 * mib)))  # packs: KB to a few MB
+CSV_IMPORT_MAX_BYTES = int(os.environ.get("CSV_IMPORT_MAX_BYTES", str(2 * mib)))
+RUBRIC_IMPORT_MAX_BYTES = int(os.environ.get("RUBRIC_IMPORT_MAX_BYTES", str(mib)))
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * mib)))  # contract v1.1: 10 MB
+# JSON and form bodies of the API are at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (Django's
+# setting, 2.5 MB by default; 413 above) and JSON nests at most this deep (400 deeper).
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "32"))

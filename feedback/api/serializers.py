@@ -8,13 +8,14 @@ from rest_framework import serializers
 
 from feedback.models import Feedback
 from portfolio.api.serializers import PersonRefSerializer
+from reflect import limits
 
 
 class InvitationCreateSerializer(serializers.Serializer):
     learner = serializers.IntegerField(
         help_text="Id of the learner (must be allocated to the calling tutor)."
     )
-    context_title = serializers.CharField(max_length=255, help_text="What the session was about.")
+    context_title = serializers.CharField(max_length=limits.TITLE, help_text="What the session was about.")
     occurred_on = serializers.DateField()
     # No `default=""`: the schema would then declare a default that is not an e-mail address
     # (openapi-spec-validator refuses it); the view reads a missing e-mail as "".
@@ -54,11 +55,21 @@ class RespondSubmitSerializer(serializers.Serializer):
         default=dict,
         help_text="Statement key → 1–5, or null for “does not apply”. Keys not sent count as not answered.",
     )
-    comments = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    comments = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=True,
+        max_length=limits.FEEDBACK_COMMENTS,
+    )
     anonymous = serializers.BooleanField(required=False, default=False)
     respondent_role = serializers.ChoiceField(choices=Feedback.RespondentRole.choices)
     respondent_name = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Ignored when anonymous."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.NAME,
+        help_text="Ignored when anonymous.",
     )
 
 

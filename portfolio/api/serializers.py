@@ -3,6 +3,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reflect import limits
 from reflect import roles as R
 from reflect.api.rendering import column_renderers
 from reflect.people import display_name
@@ -234,13 +235,17 @@ class ReflectionWriteSerializer(serializers.Serializer):
     writing); `themes` are theme codes (unknown code → 400). Status, `submitted_at` and
     `learner` cannot be sent: the server sets them."""
 
-    title = serializers.CharField(max_length=255)
+    title = serializers.CharField(max_length=limits.TITLE)
     kind = _kind_field()
     occurred_on = serializers.DateField()
     setting = _setting_field(required=False)
     placement = serializers.IntegerField(required=False, allow_null=True, help_text="Placement id")
-    themes = serializers.ListField(child=serializers.CharField(), required=False, help_text="Theme codes")
-    body_html = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    themes = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=100, help_text="Theme codes"
+    )
+    body_html = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=limits.REFLECTION_HTML
+    )
 
 
 class ReflectionCreateSerializer(ReflectionWriteSerializer):
@@ -250,10 +255,12 @@ class ReflectionCreateSerializer(ReflectionWriteSerializer):
 class ReflectionPatchSerializer(ReflectionWriteSerializer):
     """PATCH: any of the fields, plus the `version` you read (stale → 409)."""
 
-    title = serializers.CharField(max_length=255, required=False)
+    title = serializers.CharField(max_length=limits.TITLE, required=False)
     kind = _kind_field(required=False)
     occurred_on = serializers.DateField(required=False)
-    body_html = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    body_html = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, required=False, max_length=limits.REFLECTION_HTML
+    )
     version = serializers.IntegerField(help_text="The version you read; a stale one → 409.")
 
 

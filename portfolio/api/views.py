@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from reflect import audit, tokens
+from reflect import audit, limits, tokens
 from reflect.accounts import services as accounts
 from reflect.api.authentication import MFA_NEEDED
 from reflect.api.filters import IdFilter
@@ -175,7 +175,11 @@ class ReflectionFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Reflection.Status.choices)
     occurred_after = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")
     occurred_before = filters.DateFilter(field_name="occurred_on", lookup_expr="lte")
-    q = filters.CharFilter(method="filter_q", help_text="Text search (title and body), within your scope")
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=limits.SEARCH,
+        help_text="Text search (title and body) for these words, within your scope; punctuation is ignored",
+    )
 
     class Meta:
         model = Reflection

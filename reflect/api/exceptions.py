@@ -5,7 +5,8 @@ services are mapped to their API meaning here, in one place, with the domain err
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -13,6 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reflect import errors
+from reflect.uploads import UploadTooLarge, in_words
+
+from .parsers import PayloadTooLarge
 
 
 class Conflict(exceptions.APIException):
@@ -37,6 +41,13 @@ def exception_handler(exc, context):
         exc = Conflict(exc.message)
     elif isinstance(exc, errors.Gone):
         exc = Gone(exc.message)
+    elif isinstance(exc, UploadTooLarge):
+        exc = PayloadTooLarge(exc.message)
+    elif isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, read by DRF
+        limit = in_words(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+        exc = PayloadTooLarge(f"The request body is too large: it can be at most {limit}.")
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
     elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -108,4 +119,4 @@ def api_403(request, exception=None):
     return json_error(request, 403, "You do not have permission to perform this action.")
 
 
-__all__ = ["Conflict", "Gone", "Response", "exception_handler"]
+__all__ = ["Conflict", "Gone", "PayloadTooLarge", "Response", "exception_handler"]

@@ -81,7 +81,10 @@ def _requires_credentials(operation: dict, default_security: list) -> bool:
 def standard_error_responses(result, generator, request, public):
     """Postprocessing hook: document 400/401/403/404/429 on every operation that can give them.
 
-    - 400 where the operation takes query parameters or a body (bad filters, bad fields);
+    - 400 where the operation takes query parameters or a body (bad filters, bad fields,
+      JSON nested too deeply);
+    - 413 where it takes a body (over `DATA_UPLOAD_MAX_MEMORY_SIZE`, or an upload over its
+      limit: `reflect.api.parsers`, `reflect.uploads`);
     - 401 and 403 where credentials are required (none sent; a role that may never do this);
     - 404 everywhere (out of scope is 404; a page past the end of a list is 404);
     - 415 where a body is taken (a body that is not JSON; multipart where a file is sent);
@@ -107,6 +110,10 @@ def standard_error_responses(result, generator, request, public):
             if operation.get("requestBody"):
                 kinds = " or ".join(operation["requestBody"].get("content", {})) or "JSON"
                 wanted["415"] = (f"The body is not {kinds}.", ERROR_COMPONENT)
+                wanted["413"] = (
+                    "The request body, or the file in it, is over its size limit.",
+                    ERROR_COMPONENT,
+                )
             if _requires_credentials(operation, default_security):
                 wanted["401"] = ("No credentials, or invalid ones.", ERROR_COMPONENT)
                 wanted["403"] = ("Your role may not do this.", ERROR_COMPONENT)

@@ -253,3 +253,43 @@ def test_schema_is_served_and_lists_every_contract_endpoint(client):
         "/api/v1/arcp-reviews/",
     ]:
         assert path in paths, path
+
+
+# The crafted shapes of issue #13 (item 2), sent as explicit cases: each is answered with a
+# status and body the schema documents (400 with a reason, 413), never a 5xx.
+DEEP = b"[" * 100_000
+
+
+def crafted_cases(world) -> list[tuple[str, str, dict, set[int]]]:
+    json_body = {"media_type": "application/json"}
+    return [
+        ("GET", "/api/v1/reflections/", {"query": {"q": '"'}}, {400}),
+        ("GET", "/api/v1/reflections/", {"query": {"q": 'a"b'}}, {200}),
+        ("GET", "/api/v1/reflections/", {"query": {"q": "NEAR(x*) OR -y:^z"}}, {200}),
+        ("POST", "/api/v1/auth/token/", {"body": DEEP, **json_body}, {400}),
+        ("POST", "/api/v1/reflections/", {"body": DEEP, **json_body}, {400}),
+        ("POST", "/api/v1/reflections/", {"body": b'{"title": "T", "kind": 1e999}', **json_body}, {400}),
+        ("POST", "/api/v1/assessments/", {"body": b'{"reflection": NaN}', **json_body}, {400, 403}),
+        (
+            "POST",
+            "/api/v1/feedback/respond/{token}/",
+            {"path_parameters": {"token": world.raw_token}, "body": b'{"ratings": ' + DEEP, **json_body},
+            {400},
+        ),
+        (
+            "POST",
+            "/api/v1/exports/verify/",
+            {"body": {"file": b"%PDF" + b"x" * 4096}, "media_type": "multipart/form-data"},
+            {413},
+        ),
+    ]
+
+
+def test_crafted_input_is_answered_as_the_schema_says(fuzz_world, wsgi_app, settings):
+    settings.ARCP_VERIFY_MAX_BYTES = 1024
+    schema = load_schema(wsgi_app)
+    headers = {"Authorization": f"Token {api_token(fuzz_world.learner_a)}"}
+    for method, path, kwargs, expected in crafted_cases(fuzz_world):
+        case = schema[path][method].Case(**kwargs)
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        assert response.status_code in expected, (method, path, response.status_code, response.text[:200])

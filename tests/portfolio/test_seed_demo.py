@@ -29,7 +29,11 @@ def counts() -> dict:
 
 def test_json_shape_passwords_and_idempotence():
     data = run()
-    assert set(data) == {"users", "cohorts"} and len(data["cohorts"]) == 2
+    # The contract's keys, plus one extension: the open feedback links made by this run.
+    assert set(data) == {"users", "cohorts", "feedback_links"} and len(data["cohorts"]) == 2
+    links = data.pop("feedback_links")
+    assert links and all(set(link) == {"learner", "url", "expires_at"} for link in links)
+    assert all("/feedback/" in link["url"] for link in links)
     for user in data["users"]:
         assert {"username", "email", "roles", "cohort", "allocated_learners", "panel_cohorts"} <= set(user)
         person = get_user_model().objects.get(username=user["username"])
@@ -42,7 +46,9 @@ def test_json_shape_passwords_and_idempotence():
     assert tutors and all(u["cohort"] is None for u in tutors)
     before = counts()
     assert before["portfolio.Reflection"] and before["assessments.Assessment"] and before["arcp.ArcpReview"]
-    assert run() == data
+    again = run()
+    assert again.pop("feedback_links") == []  # links are shown once: only their hashes are kept
+    assert again == data
     assert counts() == before
 
 

@@ -45,9 +45,12 @@ class Command(BaseCommand):
                 seed(ctx)
         summary = self.summary(ctx)
         if options["json"]:
-            self.stdout.write(json.dumps(self.as_json(summary)))
+            # The contract's {"users", "cohorts"} plus an extension: the open feedback links
+            # made in this run (empty on a second run: they are shown once).
+            self.stdout.write(json.dumps({**self.as_json(summary), "feedback_links": ctx.feedback_links}))
         else:
             self.print_logins(summary, options["password"])
+            self.print_links(ctx.feedback_links)
 
     def summary(self, ctx: DemoContext) -> dict:
         seen = {}
@@ -98,6 +101,15 @@ class Command(BaseCommand):
     def as_json(summary: dict) -> dict:
         """The contract's `--json` object: {"users", "cohorts"}."""
         return {"users": summary["users"], "cohorts": summary["cohorts"]}
+
+    def print_links(self, links: list[dict]) -> None:
+        if not links:
+            return
+        self.stdout.write(
+            "Open feedback links (no sign-in needed; shown this once, only their hashes are kept):"
+        )
+        for link in links:
+            self.stdout.write(f"  {link['learner']:<14} {link['url']}")
 
     def print_logins(self, summary: dict, password: str) -> None:
         self.stdout.write(
