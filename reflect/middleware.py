@@ -60,13 +60,17 @@ def site_policy() -> str:
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = site_policy()
-        self.admin_policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", ADMIN_CSP)
 
     def __call__(self, request):
         response = self.get_response(request)
-        admin = request.path.startswith(ADMIN_PREFIXES)
-        response.headers.setdefault("Content-Security-Policy", self.admin_policy if admin else self.policy)
+        # Read from settings on each request (a string join, microseconds): a policy fixed when
+        # the handler was built would miss providers configured later (a long-running test
+        # server; a settings override), and then the browser blocks the sign-on redirect.
+        if request.path.startswith(ADMIN_PREFIXES):
+            policy = getattr(settings, "ADMIN_CONTENT_SECURITY_POLICY", ADMIN_CSP)
+        else:
+            policy = site_policy()
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if is_private(request) and "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
