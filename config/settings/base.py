@@ -149,6 +149,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             server_side_binding=True, prepare_threshold=int(_threshold)
         )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a real embedded default (several threads of one server, or a task worker
+    # beside it): write-ahead logging lets readers go on while one writes; IMMEDIATE takes
+    # the write lock when a transaction starts, so a writer waits its turn (busy timeout)
+    # instead of failing with "database is locked" when its read turns into a write.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#setting-pragma-options
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=int(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS", "20")),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------
