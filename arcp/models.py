@@ -35,6 +35,13 @@ class ArcpExport(models.Model):
     def __str__(self) -> str:
         return f"ARCP pack {self.id} for {self.learner} ({self.period_from}–{self.period_to})"
 
+    @property
+    def file_held(self) -> bool:
+        """Is the issued PDF stored here? Records of earlier years' packs (made before this
+        system) carry only their fingerprint, and a stored file may have been removed; such a
+        pack is never offered as a download."""
+        return bool(self.file) and self.file.storage.exists(self.file.name)
+
 
 class ArcpReview(models.Model):
     """The panel's outcome for a learner and period, against the pack it judged from."""

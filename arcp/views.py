@@ -14,6 +14,7 @@ from portfolio.policies import learners, reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
+from reflect.errors import NotFound
 from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import services
@@ -73,6 +74,11 @@ def my_pack(request):
 def export_download(request, pk):
     """The stored bytes of a pack in the user's scope (exactly what was issued)."""
     export = services.export_for(request.user, pk)
+    if not export.file_held:
+        raise NotFound(
+            "This pack's PDF is not held here (a record of an earlier year's pack keeps only its "
+            "fingerprint, to verify a copy). Ask your programme office for the copy they hold."
+        )
     audit.record(request.user, "read", learner=export.learner, obj=export, via="site")
     response = FileResponse(
         export.file.open("rb"),

@@ -3,7 +3,12 @@
 from django.urls import path, reverse
 from wagtail import hooks
 
+from portfolio.policies import reflections
+from portfolio.site import portfolio_url
+from reflect import navigation
+
 from . import admin_views as av
+from .policies import cohort_exports, reviews
 
 
 @hooks.register("register_admin_urls")
@@ -35,3 +40,18 @@ def register_arcp_menu_item():
         icon_name="download",
         order=230,
     )
+
+
+@hooks.register(navigation.HOOK)
+def arcp_nav_items(request):
+    """A learner's own ARCP pack and outcomes; an examiner's panels; verifying a pack for
+    examiners and programme admins (anyone signed in may verify, from their pack page too)."""
+    user = request.user
+    items = []
+    if reflections.role_may(user, "add"):
+        items.append(navigation.NavItem("My ARCP", portfolio_url("arcp_my_pack"), order=40))
+    if reviews.role_may(user, "add"):
+        items.append(navigation.NavItem("ARCP panels", portfolio_url("arcp_panel"), order=41))
+    if reviews.role_may(user, "add") or cohort_exports.role_may(user, "add"):
+        items.append(navigation.NavItem("Verify a pack", portfolio_url("arcp_verify"), order=42))
+    return items

@@ -29,7 +29,7 @@ from __future__ import annotations
 import operator
 from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portfolio.models import Reflection
 from portfolio.policies import learners, reflections
@@ -113,6 +113,15 @@ class AssessmentPolicy(policies.Policy):
             Q(learner__in=learners.allocated_ids(user)) | Q(pk__in=moderated),
             ~Q(status=Reflection.Status.DRAFT),
         )
+
+    def to_mark(self, user) -> QuerySet:
+        """The tutor's worklist: reflections they may mark that they have neither started
+        nor finalised a current marking of (the marking page's "To mark" and the
+        navigation's count)."""
+        mine = Assessment.objects.filter(reflection=OuterRef("pk"), assessor=user)
+        finalised = mine.filter(status=Assessment.Status.FINALISED, superseded_by__isnull=True)
+        started = mine.filter(status=Assessment.Status.DRAFT)
+        return self.markable(user).exclude(Exists(finalised)).exclude(Exists(started))
 
     def scope(self, user, action: str = policies.VIEW) -> QuerySet:
         if action in ("change", "finalise"):

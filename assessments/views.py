@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -148,22 +147,7 @@ def marking_home(request):
     user = request.user
     if not policy.role_may(user, "add"):
         raise Http404("Marking is for tutors")
-    finalised_by_me = Assessment.objects.filter(
-        reflection=OuterRef("pk"),
-        assessor=user,
-        status=Assessment.Status.FINALISED,
-        superseded_by__isnull=True,
-    )
-    started_by_me = Assessment.objects.filter(
-        reflection=OuterRef("pk"), assessor=user, status=Assessment.Status.DRAFT
-    )
-    to_mark = (
-        policy.markable(user)
-        .annotate(done=Exists(finalised_by_me), started=Exists(started_by_me))
-        .filter(done=False, started=False)
-        .select_related("learner")
-        .order_by("submitted_at", "pk")
-    )
+    to_mark = policy.to_mark(user).select_related("learner").order_by("submitted_at", "pk")
     drafts = (
         policy.scope(user, "change")
         .select_related("reflection__learner", "rubric")

@@ -23,7 +23,8 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 from feedback import instrument, policies, services
 from feedback.models import Feedback, FeedbackInvitation
 from portfolio import counts
-from reflect import limits
+from portfolio.site import portfolio_url
+from reflect import limits, navigation
 from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
 from reflect.errors import Conflict
 from reflect.people import display_name
@@ -228,3 +229,16 @@ def register_feedback_viewsets():
 @hooks.register(counts.HOOK)
 def feedback_counts():
     return {"feedback_count": policies.feedback.released().filter(learner=OuterRef("pk"))}
+
+
+@hooks.register(navigation.HOOK)
+def feedback_nav_items(request):
+    """Feedback received (learners) or given about learners in scope; inviting it (tutors,
+    programme admins)."""
+    user = request.user
+    items = []
+    if policies.feedback.role_may(user, "view"):
+        items.append(navigation.NavItem("Feedback", portfolio_url("feedback_list"), order=30))
+    if policies.invitations.role_may(user, "add"):
+        items.append(navigation.NavItem("Invite feedback", portfolio_url("feedback_invite"), order=31))
+    return items

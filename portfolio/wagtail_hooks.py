@@ -290,7 +290,22 @@ def register_csv_import_menu_item():
 # --- Site navigation ----------------------------------------------------------------------
 @hooks.register(navigation.HOOK)
 def portfolio_nav_items(request):
-    return [navigation.NavItem("My dashboard", portfolio_url("dashboard"), order=0)]
+    """Dashboard for everyone; a learner's own reflections and "New reflection"; the
+    reflections of the learners in scope for tutors, examiners and admins; the tutor's review
+    queue with its count (the same queryset as the queue)."""
+    user = request.user
+    reflections = policies.reflections
+    items = [navigation.NavItem("Dashboard", portfolio_url("dashboard"), order=0)]
+    if reflections.role_may(user, "add"):
+        items.append(navigation.NavItem("My reflections", portfolio_url("reflection_list"), order=10))
+        items.append(navigation.NavItem("New reflection", portfolio_url("reflection_create"), order=11))
+    elif reflections.role_may(user, "view"):
+        items.append(navigation.NavItem("Learners' reflections", portfolio_url("reflection_list"), order=10))
+    if reflections.role_may(user, "review"):
+        waiting = reflections.scope(user, "review").filter(status=Reflection.Status.SUBMITTED).count()
+        queue = portfolio_url("review_queue")
+        items.append(navigation.NavItem("Review queue", queue, order=20, count=waiting))
+    return items
 
 
 @hooks.register(counts.HOOK)

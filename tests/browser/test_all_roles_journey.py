@@ -27,6 +27,12 @@ from tests.factories import (
 TITLE = "Food bank queue on a Tuesday morning"
 
 
+
+def nav(page, label):
+    """Go somewhere as a person would: through the site's navigation."""
+    page.get_by_role("navigation", name="Your work").get_by_role("link", name=label).first.click()
+    page.wait_for_load_state()
+
 def visit(page, check_a11y, shot, name):
     page.wait_for_load_state()
     check_a11y(page)
@@ -47,7 +53,7 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     login(page, "j_learner")
     page.goto("/portfolio/")
     visit(page, check_a11y, shot, "learner dashboard")
-    page.get_by_role("link", name="New reflection").click()
+    nav(page, "New reflection")
     page.get_by_label("Gibbs reflective cycle").check()
     page.get_by_role("button", name="Start writing").click()
     visit(page, check_a11y, shot, "learner writes")
@@ -67,7 +73,7 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
 
     # --- 2. The tutor marks on the rubric grid, then signs off ------------------------------
     login(page, "j_tutor")
-    page.goto("/portfolio/marking/")
+    nav(page, "To mark")
     visit(page, check_a11y, shot, "tutor to mark")
     page.get_by_role("link", name=TITLE).first.click()
     page.wait_for_url(re.compile(r"/start/$"))
@@ -91,7 +97,9 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     visit(page, check_a11y, shot, "tutor finalised")
     assert Assessment.objects.get(reflection=reflection).status == "finalised"
 
-    page.goto(f"/portfolio/review/{reflection.pk}/")
+    nav(page, "Review queue")
+    visit(page, check_a11y, shot, "tutor review queue")
+    page.get_by_role("link", name=TITLE).first.click()
     visit(page, check_a11y, shot, "tutor review")
     page.get_by_role("link", name="Sign off…").click()
     visit(page, check_a11y, shot, "tutor sign off")
@@ -102,7 +110,7 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     visit(page, check_a11y, shot, "tutor signed off")
 
     # --- 3. The tutor invites a representative, who answers on a phone ----------------------
-    page.goto("/portfolio/")
+    nav(page, "Dashboard")
     page.get_by_role("link", name="Invite a patient representative to give feedback").click()
     visit(page, check_a11y, shot, "tutor invites")
     page.get_by_label("Learner").select_option(label="Amara Adeyemi")
@@ -128,7 +136,7 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
 
     # --- 4. The examiner makes and downloads the pack, and records the outcome ---------------
     login(page, "j_examiner")
-    page.goto("/portfolio/arcp/panel/")
+    nav(page, "ARCP panels")
     visit(page, check_a11y, shot, "examiner panel")
     page.get_by_role("link", name="Amara Adeyemi").click()
     visit(page, check_a11y, shot, "examiner learner")
@@ -155,10 +163,11 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
 
     # --- 5. The learner sees the outcome -----------------------------------------------------
     login(page, "j_learner")
-    page.goto("/portfolio/arcp/")
+    nav(page, "My ARCP")
     expect(page.get_by_text("1 – Satisfactory progress")).to_be_visible()
     expect(page.get_by_text("Evidence of community engagement throughout.")).to_be_visible()
     visit(page, check_a11y, shot, "learner sees outcome")
-    page.goto(f"/portfolio/reflections/{reflection.pk}/")
+    nav(page, "My reflections")
+    page.get_by_role("link", name=TITLE).first.click()
     expect(page.get_by_text("Signed off and locked")).to_be_visible()
     visit(page, check_a11y, shot, "learner signed off reflection")

@@ -29,7 +29,7 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
     # --- learner writes a Gibbs reflection and saves it ---------------------------------
     login(page, "amara")
     page.goto("/portfolio/")
-    page.get_by_role("link", name="New reflection").click()
+    page.get_by_role("navigation", name="Your work").get_by_role("link", name="New reflection").click()
     visit(page, check_a11y, shot, "choose model")
     page.get_by_label("Gibbs reflective cycle").check()
     page.get_by_role("button", name="Start writing").click()
