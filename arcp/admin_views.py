@@ -34,6 +34,13 @@ class CohortExportForm(PeriodForm):
     field_order = ["cohort", "period_from", "period_to"]
 
 
+WORKER_NOTE = (
+    "No task worker has picked this export up yet. Exports run in the background: a worker "
+    "must be running beside the web server (`python manage.py db_worker`; `make run` starts "
+    "one). The export starts as soon as one does; nothing is lost meanwhile."
+)
+
+
 def status_payload(job: CohortExport) -> dict:
     return {
         "id": job.pk,
@@ -42,6 +49,7 @@ def status_payload(job: CohortExport) -> dict:
         "done": job.done,
         "total": job.total,
         "error": job.error,
+        "worker_note": WORKER_NOTE if job.waiting_for_worker() else "",
         "download_url": reverse("arcp_cohort_export_download", args=[job.pk]) if job.zip_file else None,
     }
 

@@ -5,10 +5,12 @@ This is the only app that reads all the others (portfolio, rubrics, assessments)
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from reflect import limits
 
@@ -107,3 +109,11 @@ class CohortExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort} {self.period_from}–{self.period_to} ({self.status})"
+
+    # A queued export no worker has started after this long is reported as waiting for one.
+    WORKER_WAIT = datetime.timedelta(seconds=30)
+
+    def waiting_for_worker(self, now=None) -> bool:
+        """Still queued well after it was asked for: no task worker is picking jobs up."""
+        now = now or timezone.now()
+        return self.status == self.Status.QUEUED and now - self.created_at > self.WORKER_WAIT

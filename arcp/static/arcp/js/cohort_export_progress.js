@@ -13,6 +13,9 @@
     bar.max = s.total || 1;
     bar.value = s.done;
     bar.textContent = s.done + " of " + s.total;
+    var note = field("worker_note");
+    note.textContent = s.worker_note || "";
+    note.hidden = !s.worker_note;
     if (s.error) { field("error").textContent = s.error; field("error").hidden = false; }
     if (s.download_url) {
       var box = field("download");
