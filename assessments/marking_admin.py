@@ -18,12 +18,12 @@ from django.views.generic import FormView, TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from reflect import limits
 from reflect import roles as R
-from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
+from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet, WhenColumn
 from reflect.people import display_name
 
 from . import moderation, policies, services
@@ -100,7 +100,7 @@ class AssessmentAdminViewSet(ReadOnlyAdminViewSet):
         Column("assessor_name", label="Marker", accessor=lambda a: display_name(a.assessor)),
         Column("state", label="State", accessor=_state),
         Column("total", label="Total", accessor=lambda a: f"{a.total} / {a.max_score}"),
-        DateColumn("finalised_at", label="Finalised", sort_key="finalised_at"),
+        WhenColumn("finalised_at", label="Finalised", sort_key="finalised_at"),
     ]
     list_filter = ["status"]
     search_fields = ["reflection__title", "overall_comment"]

@@ -16,7 +16,7 @@ from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 
@@ -25,7 +25,7 @@ from feedback.models import Feedback, FeedbackInvitation
 from portfolio import counts
 from portfolio.site import portfolio_url
 from reflect import limits, navigation
-from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet
+from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet, WhenColumn
 from reflect.errors import Conflict
 from reflect.people import display_name
 
@@ -148,7 +148,7 @@ class FeedbackAdminViewSet(ReadOnlyAdminViewSet):
         "context_title",
         Column("learner_name", label="Learner", accessor=lambda f: display_name(f.learner)),
         Column("respondent", label="From", accessor=_respondent),
-        DateColumn("submitted_at", label="Received", sort_key="submitted_at"),
+        WhenColumn("submitted_at", label="Received", sort_key="submitted_at"),
         Column(
             "state",
             label="State",
@@ -207,8 +207,8 @@ class InvitationAdminViewSet(ReadOnlyAdminViewSet):
         Column("email", label="E-mailed to", accessor=lambda i: i.email or "—"),
         Column("current_status", label="Status", accessor=lambda i: i.current_status.capitalize()),
         Column("inviter", label="Created by", accessor=lambda i: display_name(i.created_by) or "—"),
-        DateColumn("created_at", label="Created", sort_key="created_at"),
-        DateColumn("expires_at", label="Expires", sort_key="expires_at"),
+        WhenColumn("created_at", label="Created", sort_key="created_at"),
+        WhenColumn("expires_at", label="Expires", sort_key="expires_at"),
     ]
     search_fields = ["context_title", "email"]
     search_backend_name = None

@@ -10,14 +10,14 @@ from django.db.models import Count, OuterRef
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from reflect import navigation
-from reflect.admin import ReadOnlyAdminViewSet
+from reflect.admin import ReadOnlyAdminViewSet, WhenColumn
 from reflect.admin_widgets import CspSnippetChooserViewSet
 from reflect.audit import audit_events
 from reflect.models import AuditEvent
@@ -98,8 +98,8 @@ class AllocationViewSet(SnippetViewSet):
         Column("tutor_name", label="Tutor", accessor=lambda a: display_name(a.tutor)),
         Column("learner_name", label="Learner", accessor=lambda a: display_name(a.learner)),
         Column("cohort", label="Cohort", accessor=lambda a: _cohort_of(a.learner)),
-        DateColumn("starts_on", label="Starts", sort_key="starts_on"),
-        DateColumn("ends_on", label="Ends", sort_key="ends_on"),
+        WhenColumn("starts_on", label="Starts", sort_key="starts_on"),
+        WhenColumn("ends_on", label="Ends", sort_key="ends_on"),
         Column("state", label="State", accessor=av.date_state),
     ]
     filterset_class = av.AllocationFilterSet
@@ -150,8 +150,8 @@ class PanelViewSet(SnippetViewSet):
         "__str__",
         Column("examiner_name", label="Examiner", accessor=lambda p: display_name(p.examiner)),
         "cohort",
-        DateColumn("opens_on", label="Opens", sort_key="opens_on"),
-        DateColumn("closes_on", label="Closes", sort_key="closes_on"),
+        WhenColumn("opens_on", label="Opens", sort_key="opens_on"),
+        WhenColumn("closes_on", label="Closes", sort_key="closes_on"),
         Column("state", label="Review window", accessor=lambda p: av.date_state(p, "opens_on", "closes_on")),
     ]
     filterset_class = av.PanelFilterSet
@@ -217,8 +217,8 @@ class ReflectionViewSet(ReadOnlyAdminViewSet):
         Column("cohort", label="Cohort", accessor=lambda r: _cohort_of(r.learner)),
         "kind",
         "status",
-        DateColumn("occurred_on", label="Occurred", sort_key="occurred_on"),
-        DateColumn("submitted_at", label="Submitted", sort_key="submitted_at"),
+        WhenColumn("occurred_on", label="Occurred", sort_key="occurred_on"),
+        WhenColumn("submitted_at", label="Submitted", sort_key="submitted_at"),
     ]
     filterset_class = av.ReflectionFilterSet
     search_fields = ["title"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -91,3 +92,10 @@ class ReadOnlyAdminViewSet(ModelViewSet):
 
     def register_admin_url_finder(self):
         pass  # there is no edit URL to find
+
+
+class WhenColumn(Column):
+    """A date column that reads right for the past and the future: "12 Jan 2027 (in 1 month)",
+    "3 Nov 2026 (4 weeks ago)"; Wagtail's DateColumn says "Just now" for any future moment."""
+
+    cell_template_name = "reflect/admin/when_cell.html"

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
 
 _AS_OF: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar("rules_as_of", default=None)
 
@@ -34,3 +35,29 @@ def current(prefix: str = "", start: str = "starts_on", end: str = "ends_on", on
     return Q(**{f"{prefix}{start}__lte": on}) & (
         Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": on})
     )
+
+
+def in_words(value, now=None) -> str:
+    """A date or time as people say it, knowing the future: "today", "tomorrow", "in 3 weeks",
+    "2 months ago" (Django's timesince/timeuntil, one unit). Wagtail's admin says "Just now"
+    for every future moment, so a panel closing in January looked closed already."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        now = now or timezone.now()
+        if abs((value - now).total_seconds()) < 60:
+            return "just now"
+        if value > now:
+            return f"in {timeuntil(value, now, depth=1)}"
+        return f"{timesince(value, now, depth=1)} ago"
+    day = now.date() if isinstance(now, datetime.datetime) else (now or timezone.localdate())
+    delta = (value - day).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    if delta > 0:
+        return f"in {timeuntil(value, day, depth=1)}"
+    return f"{timesince(value, day, depth=1)} ago"

@@ -15,12 +15,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import ListingButton
 
+from reflect.admin import WhenColumn
 from reflect.models import Invitation
 from reflect.people import display_name
 from reflect.policies import AdminDoor
@@ -114,9 +115,9 @@ class InvitationViewSet(ModelViewSet):
         Column("username", label="Username", accessor=lambda i: i.user.get_username()),
         "email",
         Column("state", label="State", accessor=lambda i: i.state_label),
-        DateColumn("sent_at", label="E-mailed", sort_key="sent_at"),
-        DateColumn("expires_at", label="Expires", sort_key="expires_at"),
-        DateColumn("accepted_at", label="Accepted", sort_key="accepted_at"),
+        WhenColumn("sent_at", label="E-mailed", sort_key="sent_at"),
+        WhenColumn("expires_at", label="Expires", sort_key="expires_at"),
+        WhenColumn("accepted_at", label="Accepted", sort_key="accepted_at"),
     ]
 
     @property

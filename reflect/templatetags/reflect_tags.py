@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import navigation, policies
+from .. import dates, navigation, policies
 from ..people import display_name as _display_name
 
 register = template.Library()
@@ -31,3 +31,9 @@ def can(context, action, obj, policy=None):
         return False
     chosen = policies.named(policy) if policy else policies.policy_for(obj)
     return chosen.can(user, action, obj)
+
+
+@register.filter
+def in_words(value):
+    """`{{ panel.closes_on|in_words }}`: "in 2 months", "yesterday" (reflect.dates.in_words)."""
+    return dates.in_words(value)
