@@ -16,7 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from reflect import navigation
+from reflect import audit_words, navigation
 from reflect.admin import ReadOnlyAdminViewSet, WhenColumn
 from reflect.admin_widgets import CspSnippetChooserViewSet
 from reflect.audit import audit_events
@@ -236,13 +236,9 @@ class AuditEventViewSet(ReadOnlyAdminViewSet):
     index_view_class = av.AuditEventIndexView
     inspect_view_class = av.AuditEventInspectView
     list_display = [
-        "created_at",
-        Column("actor", label="Actor", accessor=lambda e: display_name(e.actor) or "system"),
-        "action",
-        Column("learner", label="Learner", accessor=lambda e: display_name(e.learner)),
-        "object_type",
-        "object_id",
-        "via",
+        WhenColumn("created_at", label="When", sort_key="created_at"),
+        Column("what", label="What happened", accessor=audit_words.describe),
+        Column("via", label="Where", accessor=lambda e: audit_words.via_in_words(e.via)),
     ]
     filterset_class = av.AuditEventFilterSet
     list_per_page = 50

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from portfolio.models import Panel
-
+from reflect import audit
 from reflect.dates import in_words
+from tests.factories import ReflectionFactory
 
 NOW = timezone.make_aware(datetime.datetime(2026, 12, 2, 10, 0))
 TODAY = NOW.date()
@@ -41,3 +42,19 @@ def test_admin_list_says_a_future_panel_window_in_words(world, client):
     page = client.get("/admin/snippets/portfolio/panel/").content.decode()
     assert "in 1\xa0month" in page or "in 2\xa0months" in page
     assert "Just now" not in page
+
+
+def test_audit_log_rows_read_as_sentences(world, client):
+    """The admin's audit log says who did what to whose portfolio in words."""
+    reflection = ReflectionFactory(learner=world.learner_a, status="submitted")
+    audit.record(world.tutor, "read", learner=world.learner_a, obj=reflection, via="site")
+    audit.record(world.learner_a, "submit", learner=world.learner_a, obj=reflection, via="site")
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    page = client.get("/admin/portfolio/audit/").content.decode()
+    tutor, learner = world.tutor.get_full_name(), world.learner_a.get_full_name()
+    assert f"{tutor} read {learner}&#x27;s reflection" in page
+    assert f"{learner} submitted their reflection for review" in page
+    assert "on the site" in page
