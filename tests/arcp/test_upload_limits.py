@@ -64,7 +64,7 @@ def test_a_pack_within_the_limit_is_verified(world, api, client, portfolio_page,
     assert response.json() == {"valid": True, "export_id": str(pack.pk)}
     client.force_login(world.examiner)
     page = client.post("/portfolio/arcp/verify/", {"file": SimpleUploadedFile("p.pdf", PACK)})
-    assert page.status_code == 200 and "Valid: this is a genuine pack" in page.content.decode()
+    assert page.status_code == 200 and "Genuine: this pack is exactly as issued" in page.content.decode()
 
 
 def test_api_refuses_an_oversized_upload_before_reading_it(world, api, pack):
