@@ -112,14 +112,39 @@ def _percent(value) -> str:
     return "—" if value is None else f"{float(value) * 100:.0f}%"
 
 
+# Landis JR, Koch GG. The measurement of observer agreement for categorical data.
+# Biometrics 1977;33(1):159-174 (the bands most reports of kappa use).
+KAPPA_BANDS = [
+    (0.0, "poor agreement (less than chance)"),
+    (0.2, "slight agreement"),
+    (0.4, "fair agreement"),
+    (0.6, "moderate agreement"),
+    (0.8, "substantial agreement"),
+    (1.0, "almost perfect agreement"),
+]
+
+
+def kappa_in_words(value) -> str:
+    """A kappa as its reading: 0.05 → "slight agreement" (Landis and Koch's bands)."""
+    if value is None:
+        return "cannot be worked out yet (too few paired marks, or no variation)"
+    v = float(value)
+    if v < 0:
+        return KAPPA_BANDS[0][1]
+    return next(label for upper, label in KAPPA_BANDS[1:] if v <= upper)
+
+
 def _kappa(value) -> str:
-    return "undefined" if value is None else f"{float(value):.2f}"
+    return "—" if value is None else f"{float(value):.2f}"
 
 
 class ModerationReportView(AdminOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "assessments/admin/moderation_report.html"
-    page_title = "Moderation"
+    page_title = "Marking moderation"
     header_icon = "tasks"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -130,6 +155,7 @@ class ModerationReportView(AdminOnlyMixin, WagtailAdminTemplateMixin, TemplateVi
                 "marker_b": display_name(r.marker_b),
                 "agreement": _percent(r.exact_agreement),
                 "kappa": _kappa(r.kappa),
+                "kappa_words": kappa_in_words(r.kappa),
             }
             for r in moderation.report()
         ]

@@ -7,6 +7,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from assessments import moderation, services
+from assessments.marking_admin import kappa_in_words
 from assessments.models import Assessment, ModerationRequest
 from reflect import roles as R
 from tests.factories import UserFactory, make_published_rubric, mark, submitted_reflection
@@ -155,3 +156,13 @@ def test_blind_until_both_final_in_the_marker_screens(world, client, portfolio_p
     assert "First marker&#x27;s secret view" not in page and "First marker's secret view" not in page
     # the learner's results page and API do not help a marker either
     assert client.get(portfolio_url("marking_results", reflection.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [(-0.1, "poor agreement (less than chance)"), (0.05, "slight agreement"), (0.2, "slight agreement"),
+     (0.3, "fair agreement"), (0.55, "moderate agreement"), (0.7, "substantial agreement"),
+     (0.95, "almost perfect agreement"), (1, "almost perfect agreement")],
+)
+def test_kappa_has_a_plain_reading(value, words):
+    assert kappa_in_words(Fraction(value).limit_denominator(1000)) == words
