@@ -183,7 +183,7 @@ def test_invite_errors_next_to_fields(world, portfolio_page, client):
     )
     html = r.content.decode()
     assert r.status_code == 200 and "There is a problem" in html
-    assert 'id="id_learner-error"' in html and 'id="id_context_title-error"' in html
+    assert 'id="id_learner_error"' in html and 'id="id_context_title_error"' in html
     assert not FeedbackInvitation.objects.exists()
 
 

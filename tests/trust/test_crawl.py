@@ -42,6 +42,8 @@ EXPECTED_NAV = {
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
+        self.ids: set[str] = set()
+        self.references: list[tuple[str, str]] = []  # (attribute, id) pointing at an element
         self.hrefs: list[str] = []
         self.nav: list[str] = []
         self._in_nav = False
@@ -49,6 +51,13 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for name in ("aria-describedby", "aria-labelledby", "aria-controls"):
+            for ref in (attrs.get(name) or "").split():
+                self.references.append((name, ref))
+        if tag == "label" and attrs.get("for"):
+            self.references.append(("label for", attrs["for"]))
         if tag == "nav" and attrs.get("aria-label") == "Your work":
             self._in_nav = True
         if tag == "a" and attrs.get("href"):
@@ -98,6 +107,10 @@ def crawl(client: Client, start: str, limit: int, admin: bool):
             continue
         parser = Links()
         parser.feed(response.content.decode(errors="replace"))
+        # Hints and labels that point at nothing are never announced (issue 15's invite form).
+        for attribute, ref in parser.references:
+            if ref not in parser.ids and not url.startswith("/admin/"):
+                problems.append(f"{url}: {attribute}={ref!r} names no element (linked from {source})")
         for href in parser.hrefs:
             href = urldefrag(href)[0]
             if not href.startswith("/") or href.startswith("//") or href.startswith(SKIP_PREFIXES):
