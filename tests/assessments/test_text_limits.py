@@ -11,6 +11,7 @@ from assessments import services
 from assessments.models import Assessment, ModerationRequest
 from feedback import services as fb
 from feedback.models import Feedback
+from feedback.services import answers as fb_answers
 from reflect import limits
 from tests.factories import feedback_invitation, make_published_rubric, mark, submitted_reflection
 
@@ -75,7 +76,7 @@ def test_supersede_reason_and_moderation_note_have_limits(world, rubric, reflect
 
 
 def test_feedback_service_checks_the_length_before_cleaning(world, monkeypatch):
-    guard(monkeypatch, fb, "plain", limits.FEEDBACK_COMMENTS)
+    guard(monkeypatch, fb_answers, "plain", limits.FEEDBACK_COMMENTS)
     invitation, raw = feedback_invitation(world.learner_a)
     with pytest.raises(ValidationError) as exc:
         fb.submit_feedback(raw, {"listening": 3}, "<textarea>" * 6000, False, "carer", "n" * 5000)
@@ -85,7 +86,7 @@ def test_feedback_service_checks_the_length_before_cleaning(world, monkeypatch):
 
 
 def test_public_form_refuses_an_over_long_comment_before_cleaning_it(world, client, monkeypatch):
-    guard(monkeypatch, fb, "plain", limits.FEEDBACK_COMMENTS)
+    guard(monkeypatch, fb_answers, "plain", limits.FEEDBACK_COMMENTS)
     invitation, raw = feedback_invitation(world.learner_a)
     response = client.post(
         f"/feedback/{raw}/",
@@ -118,7 +119,7 @@ def test_withdrawal_reason_has_a_limit(world, monkeypatch):
     from tests.factories import FeedbackFactory
 
     feedback = FeedbackFactory(learner=world.learner_a)
-    guard(monkeypatch, fb, "plain", limits.COMMENT)
+    guard(monkeypatch, fb_answers, "plain", limits.COMMENT)
     with pytest.raises(ValidationError) as exc:
         fb.withdraw(feedback, world.admin, "r" * (limits.COMMENT + 1))
     assert "reason" in exc.value.message_dict
