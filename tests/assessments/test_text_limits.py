@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from assessments import services
 from assessments.models import Assessment, ModerationRequest
+from assessments.services import marking, scores, second_marking
 from feedback import services as fb
 from feedback.models import Feedback
 from feedback.services import answers as fb_answers
@@ -41,7 +42,8 @@ def guard(monkeypatch, module, name, longest):
 
 
 def test_assessment_comments_have_limits(world, rubric, reflection, monkeypatch):
-    guard(monkeypatch, services, "to_plain_text", limits.COMMENT)
+    for module in (scores, marking, second_marking):
+        guard(monkeypatch, module, "to_plain_text", limits.COMMENT)
     criterion = services.rubric_criteria(rubric)[0]
     with pytest.raises(ValidationError) as exc:
         services.create_assessment(reflection, rubric, world.tutor, [], "o" * (limits.LONG_TEXT + 1))
@@ -63,7 +65,8 @@ def test_assessment_comments_have_limits(world, rubric, reflection, monkeypatch)
 
 
 def test_supersede_reason_and_moderation_note_have_limits(world, rubric, reflection, monkeypatch):
-    guard(monkeypatch, services, "to_plain_text", limits.COMMENT)
+    for module in (scores, marking, second_marking):
+        guard(monkeypatch, module, "to_plain_text", limits.COMMENT)
     finalised = mark(reflection, rubric, world.tutor, finalise=True)
     with pytest.raises(ValidationError) as exc:
         services.supersede(finalised, world.tutor, "r" * (limits.COMMENT + 1))
