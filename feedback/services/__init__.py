@@ -15,6 +15,8 @@ By concern:
 - `answers`: opening a link, checking and storing an answer (once), and withdrawal.
 """
 
+from reflect.link_tokens import TOKEN_BYTES, hash_token, new_token
+
 from .answers import (
     GONE_EXPIRED,
     GONE_USED,
@@ -27,14 +29,11 @@ from .answers import (
 )
 from .inviting import MAX_INVITATIONS_AT_ONCE, CreatedInvitation, create_invitation, create_invitations
 from .links import (
-    TOKEN_BYTES,
     TooManyGuesses,
     check_guess_limit,
     client_ip,
     guarded_lookup,
-    hash_token,
     link_days,
-    new_token,
     plain,
     record_failed_lookup,
     respond_path,

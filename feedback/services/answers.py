@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from reflect import audit, limits
 from reflect.errors import Gone, NotFound
+from reflect.link_tokens import hash_token
 from reflect.people import first_name
 
 from .. import instrument, policies
 from ..models import Feedback, FeedbackInvitation
-from .links import hash_token, plain
+from .links import plain
 
 MAX_COMMENTS = limits.FEEDBACK_COMMENTS
 GONE_USED = "This feedback link has already been used. Thank you: your feedback has been received."

@@ -14,12 +14,13 @@ from django.utils.formats import date_format
 
 from reflect import audit, limits
 from reflect.errors import NotFound
+from reflect.link_tokens import hash_token, new_token
 from reflect.notify import Delivery, send_to_addresses
 from reflect.people import first_name
 
 from ..models import FeedbackInvitation
 from ..policies import invitations
-from .links import hash_token, link_days, new_token, plain, respond_url
+from .links import link_days, plain, respond_url
 
 MAX_INVITATIONS_AT_ONCE = 20
 

@@ -1,12 +1,11 @@
-"""Feedback links: the raw token and its stored hash, the public page's URL, and the limiter
-on guessing tokens (both public doors, site page and API, look links up through
-`guarded_lookup`)."""
+"""Feedback links: the public page's URL, and the limiter on guessing tokens (both public
+doors, site page and API, look links up through `guarded_lookup`). Tokens and their stored
+hashes are `reflect.link_tokens`."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-import secrets
 import time
 
 from django.conf import settings
@@ -17,8 +16,6 @@ from reflect import http
 from reflect.errors import NotFound
 from reflect.sanitize import to_plain_text
 
-TOKEN_BYTES = 32  # 256 bits; the design asks for at least 128.
-
 
 def plain(text) -> str:
     """Plain text through the one sanitiser (`to_plain_text`, which also defuses a ``<`` that
@@ -26,17 +23,7 @@ def plain(text) -> str:
     return to_plain_text(text or "")
 
 
-# --- Tokens -------------------------------------------------------------------------------
-def new_token() -> str:
-    """A fresh URL-safe random token (256 bits of entropy, 43 characters)."""
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(raw: str) -> str:
-    """The SHA-256 hex digest stored in `FeedbackInvitation.token_hash`."""
-    return hashlib.sha256(str(raw).encode("utf-8")).hexdigest()
-
-
+# --- URLs ---------------------------------------------------------------------------------
 def link_days() -> int:
     return int(getattr(settings, "FEEDBACK_LINK_DAYS", 14))
 

@@ -140,6 +140,23 @@ def submit(
     return reflection
 
 
+def _record_decision(
+    current: Reflection, tutor, audit_action: str, event_action: str, text: str, *, via: str, **fields
+) -> None:
+    """A tutor's review decision on a locked reflection: `fields` (its new status ...) saved at
+    the next version, a review event on the revision the tutor read, the audit log, the index."""
+    bump_version(current, current.version, **fields)
+    ReviewEvent.objects.create(
+        reflection=current,
+        actor=tutor,
+        action=event_action,
+        comment=text,
+        revision_id=current.latest_revision_id,
+    )
+    audit.record(tutor, audit_action, learner=current.learner, obj=current, via=via)
+    _reindex(current)
+
+
 @transaction.atomic
 def request_changes(
     reflection: Reflection, tutor, comment: str, *, via: str = "", notify: bool = True
@@ -169,18 +186,16 @@ def request_changes(
         raise ValidationError({"comment": "Say what the learner should change."})
     current = _locked(reflection)
     policy.require(tutor, "request_changes", current, visible=True)
-    bump_version(
-        current, current.version, status=Reflection.Status.CHANGES_REQUESTED, updated_at=timezone.now()
+    _record_decision(
+        current,
+        tutor,
+        "request_changes",
+        ReviewEvent.Action.CHANGES_REQUESTED,
+        text,
+        via=via,
+        status=Reflection.Status.CHANGES_REQUESTED,
+        updated_at=timezone.now(),
     )
-    ReviewEvent.objects.create(
-        reflection=current,
-        actor=tutor,
-        action=ReviewEvent.Action.CHANGES_REQUESTED,
-        comment=text,
-        revision_id=current.latest_revision_id,
-    )
-    audit.record(tutor, "request_changes", learner=current.learner, obj=current, via=via)
-    _reindex(current)
     notifications.notify(
         [current.learner] if notify else [],
         f"Changes requested: {current.title}",
@@ -219,23 +234,18 @@ def sign_off(
     current = _locked(reflection)
     policy.require(tutor, "sign_off", current, visible=True)
     now = timezone.now()
-    bump_version(
+    _record_decision(
         current,
-        current.version,
+        tutor,
+        "sign_off",
+        ReviewEvent.Action.SIGNED_OFF,
+        text,
+        via=via,
         status=Reflection.Status.SIGNED_OFF,
         signed_off_at=now,
         signed_off_by=tutor,
         updated_at=now,
     )
-    ReviewEvent.objects.create(
-        reflection=current,
-        actor=tutor,
-        action=ReviewEvent.Action.SIGNED_OFF,
-        comment=text,
-        revision_id=current.latest_revision_id,
-    )
-    audit.record(tutor, "sign_off", learner=current.learner, obj=current, via=via)
-    _reindex(current)
     notifications.notify(
         [current.learner] if notify else [],
         f"Signed off: {current.title}",
