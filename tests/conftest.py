@@ -3,6 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from portfolio.setup import ensure_portfolio_page
+from rubrics.models import status_change_allowed
+
 from .factories import build_world
 
 _SNAPSHOT: dict[str, str | None] = {}
@@ -29,8 +32,6 @@ def _migrated_snapshot(django_db_setup):
 @pytest.fixture
 def _allow_restore(_migrated_snapshot):
     from django.db import connection
-
-    from rubrics.models import status_change_allowed
 
     # Playwright's sync API runs on greenlets; Django may then hand the test a different
     # (context-local) connection object that lacks the serialized contents.
@@ -61,8 +62,6 @@ def _fresh_cache():
 
 @pytest.fixture
 def portfolio_page(db):
-    from portfolio.setup import ensure_portfolio_page
-
     return ensure_portfolio_page()
 
 
