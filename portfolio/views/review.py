@@ -97,22 +97,31 @@ def reflection_review(request, pk: int):
     return render(request, "portfolio/reflection_review.html", _review_context(request, reflection))
 
 
+def _decide(request, reflection, form, decide, done: str):
+    """Run a tutor's decision (`services.request_changes` or `services.sign_off`) with the
+    form's comment. A state that forbids it goes back to the review page with the reason; a
+    refused comment goes onto the form (None: show it again); done, to the queue."""
+    try:
+        decide(reflection, request.user, form.cleaned_data.get("comment", ""), via="site")
+    except Conflict as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(portfolio_url("reflection_review", reflection.pk))
+    except ValidationError as exc:
+        form.add_error("comment", " ".join(exc.messages))
+        return None
+    messages.success(request, f"{done} The learner has been told.")
+    return HttpResponseRedirect(portfolio_url("review_queue"))
+
+
 @portfolio_login_required
 @require_POST
 def reflection_request_changes(request, pk: int):
     reflection = _reviewable(request, pk)
     form = ReviewCommentForm(request.POST, prefix="changes")
     if form.is_valid():
-        try:
-            services.request_changes(reflection, request.user, form.cleaned_data["comment"], via="site")
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(portfolio_url("reflection_review", reflection.pk))
-        except ValidationError as exc:
-            form.add_error("comment", " ".join(exc.messages))
-        else:
-            messages.success(request, "Changes requested. The learner has been told.")
-            return HttpResponseRedirect(portfolio_url("review_queue"))
+        done = _decide(request, reflection, form, services.request_changes, "Changes requested.")
+        if done is not None:
+            return done
     return render(
         request,
         "portfolio/reflection_review.html",
@@ -128,16 +137,9 @@ def reflection_sign_off(request, pk: int):
     reflection = _reviewable(request, pk)
     form = SignOffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_off(reflection, request.user, form.cleaned_data.get("comment", ""), via="site")
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(portfolio_url("reflection_review", reflection.pk))
-        except ValidationError as exc:
-            form.add_error("comment", " ".join(exc.messages))
-        else:
-            messages.success(request, "Signed off. The learner has been told.")
-            return HttpResponseRedirect(portfolio_url("review_queue"))
+        done = _decide(request, reflection, form, services.sign_off, "Signed off.")
+        if done is not None:
+            return done
     return render(
         request,
         "portfolio/reflection_sign_off.html",
