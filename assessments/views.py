@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from portfolio.models import Reflection
 from portfolio.policies import reflections
 from portfolio.site import portfolio_url
-from portfolio.views import portfolio_login_required, render
+from portfolio.views.common import portfolio_login_required, render
 from reflect import audit, limits
 from reflect.errors import Conflict, StaleVersion
 from rubrics.models import Criterion, Rubric

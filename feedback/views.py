@@ -26,7 +26,7 @@ from feedback import services as services
 from feedback.models import Feedback
 from feedback.policies import invitations
 from portfolio.policies import learners
-from portfolio.views import portfolio_login_required, render
+from portfolio.views.common import portfolio_login_required, render
 from reflect import audit, limits
 from reflect.errors import Gone, NotFound
 from reflect.people import display_name

@@ -1,11 +1,12 @@
-"""Shared fixtures. Factories live in tests/factories.py."""
+"""Shared fixtures. Factories live in tests/factories/ (one module per app)."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from reflect import roles as R
+from portfolio.setup import ensure_portfolio_page
+from rubrics.models import status_change_allowed
 
-from .factories import AllocationFactory, CohortFactory, LearnerFactory, PanelFactory, UserFactory
+from .factories import build_world
 
 _SNAPSHOT: dict[str, str | None] = {}
 
@@ -31,8 +32,6 @@ def _migrated_snapshot(django_db_setup):
 @pytest.fixture
 def _allow_restore(_migrated_snapshot):
     from django.db import connection
-
-    from rubrics.models import status_change_allowed
 
     # Playwright's sync API runs on greenlets; Django may then hand the test a different
     # (context-local) connection object that lacks the serialized contents.
@@ -63,8 +62,6 @@ def _fresh_cache():
 
 @pytest.fixture
 def portfolio_page(db):
-    from portfolio.setup import ensure_portfolio_page
-
     return ensure_portfolio_page()
 
 
@@ -84,35 +81,6 @@ def api():
 @pytest.fixture
 def world(db):
     """A small world: two cohorts, a learner in each, an allocated tutor, an examiner on
-    cohort A's panel, an admin, a patient rep, a former tutor, a two-role user."""
-    import datetime
-
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    cohort_a, cohort_b = CohortFactory(name="Cohort A"), CohortFactory(name="Cohort B")
-    learner_a = LearnerFactory(username="learner_a", cohort=cohort_a)
-    learner_b = LearnerFactory(username="learner_b", cohort=cohort_b)
-    tutor = UserFactory(username="tutor", roles=(R.TUTOR,))
-    AllocationFactory(tutor=tutor, learner=learner_a)
-    former = UserFactory(username="former_tutor", roles=(R.TUTOR,))
-    AllocationFactory(
-        tutor=former,
-        learner=learner_b,
-        starts_on=today - datetime.timedelta(days=400),
-        ends_on=today - datetime.timedelta(days=1),
-    )
-    examiner = UserFactory(username="examiner", roles=(R.EXAMINER,))
-    PanelFactory(examiner=examiner, cohort=cohort_a)
-    admin = UserFactory(username="admin", roles=(R.ADMIN,))
-    patient_rep = UserFactory(username="rep", roles=(R.PATIENT_REP,))
-    dual = UserFactory(username="dual", roles=(R.TUTOR, R.EXAMINER))
-    AllocationFactory(tutor=dual, learner=learner_b)
-    PanelFactory(examiner=dual, cohort=cohort_a)
-
-    class World:
-        pass
-
-    w = World()
-    w.__dict__.update(locals())
-    return w
+    cohort A's panel, an admin, a patient rep, a former tutor, a two-role user
+    (`tests.factories.world.build_world`, which the trust tests' scene shares)."""
+    return build_world()

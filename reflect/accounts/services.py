@@ -11,9 +11,7 @@ so a rolled-back import sends nothing.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter
@@ -32,13 +30,12 @@ from django.utils import timezone
 
 from reflect import audit, errors, tokens
 from reflect import roles as R
+from reflect.link_tokens import hash_token, new_token
 from reflect.models import Invitation
 from reflect.notify import one_line
 from reflect.people import display_name
 
 log = logging.getLogger(__name__)
-
-TOKEN_BYTES = 32
 
 
 # --- API tokens -------------------------------------------------------------------------------
@@ -134,14 +131,6 @@ def verify_second_factor(user, code: str) -> bool:
 
 
 # --- Invitations: tokens and links ---------------------------------------------------------
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(str(raw).encode("utf-8")).hexdigest()
-
-
 def invitation_days() -> int:
     return int(getattr(settings, "INVITATION_DAYS", 7))
 

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 
 from assessments import services
 from assessments.models import Assessment, ModerationRequest
+from assessments.services import marking, scores, second_marking
 from feedback import services as fb
 from feedback.models import Feedback
+from feedback.services import answers as fb_answers
 from reflect import limits
 from tests.factories import feedback_invitation, make_published_rubric, mark, submitted_reflection
 
@@ -40,7 +42,8 @@ def guard(monkeypatch, module, name, longest):
 
 
 def test_assessment_comments_have_limits(world, rubric, reflection, monkeypatch):
-    guard(monkeypatch, services, "to_plain_text", limits.COMMENT)
+    for module in (scores, marking, second_marking):
+        guard(monkeypatch, module, "to_plain_text", limits.COMMENT)
     criterion = services.rubric_criteria(rubric)[0]
     with pytest.raises(ValidationError) as exc:
         services.create_assessment(reflection, rubric, world.tutor, [], "o" * (limits.LONG_TEXT + 1))
@@ -62,7 +65,8 @@ def test_assessment_comments_have_limits(world, rubric, reflection, monkeypatch)
 
 
 def test_supersede_reason_and_moderation_note_have_limits(world, rubric, reflection, monkeypatch):
-    guard(monkeypatch, services, "to_plain_text", limits.COMMENT)
+    for module in (scores, marking, second_marking):
+        guard(monkeypatch, module, "to_plain_text", limits.COMMENT)
     finalised = mark(reflection, rubric, world.tutor, finalise=True)
     with pytest.raises(ValidationError) as exc:
         services.supersede(finalised, world.tutor, "r" * (limits.COMMENT + 1))
@@ -75,7 +79,7 @@ def test_supersede_reason_and_moderation_note_have_limits(world, rubric, reflect
 
 
 def test_feedback_service_checks_the_length_before_cleaning(world, monkeypatch):
-    guard(monkeypatch, fb, "plain", limits.FEEDBACK_COMMENTS)
+    guard(monkeypatch, fb_answers, "plain", limits.FEEDBACK_COMMENTS)
     invitation, raw = feedback_invitation(world.learner_a)
     with pytest.raises(ValidationError) as exc:
         fb.submit_feedback(raw, {"listening": 3}, "<textarea>" * 6000, False, "carer", "n" * 5000)
@@ -85,7 +89,7 @@ def test_feedback_service_checks_the_length_before_cleaning(world, monkeypatch):
 
 
 def test_public_form_refuses_an_over_long_comment_before_cleaning_it(world, client, monkeypatch):
-    guard(monkeypatch, fb, "plain", limits.FEEDBACK_COMMENTS)
+    guard(monkeypatch, fb_answers, "plain", limits.FEEDBACK_COMMENTS)
     invitation, raw = feedback_invitation(world.learner_a)
     response = client.post(
         f"/feedback/{raw}/",
@@ -118,7 +122,7 @@ def test_withdrawal_reason_has_a_limit(world, monkeypatch):
     from tests.factories import FeedbackFactory
 
     feedback = FeedbackFactory(learner=world.learner_a)
-    guard(monkeypatch, fb, "plain", limits.COMMENT)
+    guard(monkeypatch, fb_answers, "plain", limits.COMMENT)
     with pytest.raises(ValidationError) as exc:
         fb.withdraw(feedback, world.admin, "r" * (limits.COMMENT + 1))
     assert "reason" in exc.value.message_dict

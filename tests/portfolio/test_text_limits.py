@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portfolio import services
 from portfolio.models import Reflection, ReviewEvent
+from portfolio.services import editing, transitions
 from reflect import limits
 from tests.factories import submitted_reflection
 
@@ -24,15 +25,19 @@ DAY = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
 def no_parsing(monkeypatch):
     """Sanitising any text longer than the shortest limit in the portfolio services fails the
     test: over-long input must be refused before it is parsed."""
-    for name in ("sanitize_html", "to_plain_text"):
-        real = getattr(services, name)
+    for module, name in (
+        (editing, "sanitize_html"),
+        (editing, "to_plain_text"),
+        (transitions, "to_plain_text"),
+    ):
+        real = getattr(module, name)
 
         def guarded(text, _real=real):
             if text and len(text) > limits.TITLE:
                 raise AssertionError(f"{len(text)} characters were parsed before their length was checked")
             return _real(text)
 
-        monkeypatch.setattr(services, name, guarded)
+        monkeypatch.setattr(module, name, guarded)
 
 
 def data(**overrides):

@@ -4,16 +4,30 @@ scope matrix can ask hundreds of questions of the same data quickly."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 
+from assessments import services as marking
+from feedback import services as feedback_services
+from portfolio.models import Reflection
+from portfolio.setup import ensure_portfolio_page
 from reflect import roles as R
+from tests.factories import (
+    ArcpExportFactory,
+    ArcpReviewFactory,
+    FeedbackFactory,
+    ReflectionFactory,
+    UserFactory,
+    build_world,
+    feedback_invitation,
+    make_published_rubric,
+    mark,
+    submitted_reflection,
+)
 
 SEARCH_WORD = "kestrelwing"
 # Written only in what some people must not see (the open blind second marking, withdrawn
@@ -43,47 +57,11 @@ def build_scene() -> Scene:
     learner (own / other cohort), tutor (allocated / —), former (— / ended allocation),
     examiner (panel / other cohort), examiner_b (other cohort / panel), admin (all / all),
     patient_rep (— / —), dual = tutor of B + examiner of A (panel / allocated)."""
-    from portfolio.models import Reflection
-    from portfolio.setup import ensure_portfolio_page
-    from tests.factories import (
-        AllocationFactory,
-        ArcpExportFactory,
-        ArcpReviewFactory,
-        CohortFactory,
-        FeedbackFactory,
-        LearnerFactory,
-        PanelFactory,
-        UserFactory,
-        feedback_invitation,
-        make_published_rubric,
-        mark,
-        submitted_reflection,
-    )
-
     ensure_portfolio_page()
-    today = timezone.localdate()
     s = Scene()
-    cohort_a, cohort_b = CohortFactory(name="Trust cohort A"), CohortFactory(name="Trust cohort B")
-    learner_a = LearnerFactory(username="t_learner_a", cohort=cohort_a)
-    learner_b = LearnerFactory(username="t_learner_b", cohort=cohort_b)
-    tutor = UserFactory(username="t_tutor", roles=(R.TUTOR,))
-    AllocationFactory(tutor=tutor, learner=learner_a)
-    former = UserFactory(username="t_former", roles=(R.TUTOR,))
-    AllocationFactory(
-        tutor=former,
-        learner=learner_b,
-        starts_on=today - datetime.timedelta(days=400),
-        ends_on=today - datetime.timedelta(days=1),
-    )
-    examiner = UserFactory(username="t_examiner", roles=(R.EXAMINER,))
-    PanelFactory(examiner=examiner, cohort=cohort_a)
-    examiner_b = UserFactory(username="t_examiner_b", roles=(R.EXAMINER,))
-    PanelFactory(examiner=examiner_b, cohort=cohort_b)
-    admin = UserFactory(username="t_admin", roles=(R.ADMIN,))
-    rep = UserFactory(username="t_rep", roles=(R.PATIENT_REP,))
-    dual = UserFactory(username="t_dual", roles=(R.TUTOR, R.EXAMINER))
-    AllocationFactory(tutor=dual, learner=learner_b)
-    PanelFactory(examiner=dual, cohort=cohort_a)
+    w = build_world(prefix="t_", cohorts=("Trust cohort A", "Trust cohort B"), examiner_b=True)
+    learner_a, learner_b, tutor, former = w.learner_a, w.learner_b, w.tutor, w.former
+    examiner, examiner_b, admin, rep, dual = w.examiner, w.examiner_b, w.admin, w.patient_rep, w.dual
     s.users = {
         "learner": learner_a,
         "tutor": tutor,
@@ -126,9 +104,6 @@ def build_scene() -> Scene:
         s.tokens[side] = raw
     # An open blind pair on learner A: the allocated tutor's first marking is a draft, the
     # second marker (a tutor not allocated to A, named by an admin) has finalised theirs.
-    from assessments import services as marking
-    from feedback import services as feedback_services
-
     second = UserFactory(username="t_second", roles=(R.TUTOR,))
     s.users["second"] = second
     blind = submitted_reflection(learner_a, title=f"Blind pair a {SEARCH_WORD}")
@@ -146,8 +121,6 @@ def build_scene() -> Scene:
 
 
 def ReflectionFactory_draft(learner, side):  # noqa: N802 - reads like a factory
-    from tests.factories import ReflectionFactory
-
     return ReflectionFactory(
         learner=learner, title=f"Draft {side} {SEARCH_WORD}", body_html=f"<p>Draft {side} {SEARCH_WORD}</p>"
     )

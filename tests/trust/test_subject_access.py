@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 
 from arcp import subject_access
 from portfolio import services
+from portfolio.models import Reflection
 from portfolio.site import portfolio_url
 from reflect.models import AuditEvent
 from tests.factories import (
@@ -48,7 +49,7 @@ def held(world, portfolio_page):
         reflection,
         w.learner_a,
         {"body_html": "<p>Queue outside at eight; SECRET-A-TEXT v2.</p>"},
-        services.Reflection.objects.get(pk=reflection.pk).version,
+        Reflection.objects.get(pk=reflection.pk).version,
         via="test",
     )
     services.submit(reflection, w.learner_a, via="test", notify=False)

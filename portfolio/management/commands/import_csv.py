@@ -15,9 +15,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import csv_import
-
-IMPORTERS = {"members": csv_import.import_members, "allocations": csv_import.import_allocations}
+from ...csv_import import IMPORTERS
 
 
 class Command(BaseCommand):
