@@ -13,8 +13,6 @@ first, the middleware last).
 
 from __future__ import annotations
 
-# Imported once apps are loaded (reflect.apps.ReflectConfig.ready imports this module).
-from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
@@ -27,6 +25,10 @@ HINT = (
 
 
 def _is_axes_backend(path: str) -> bool:
+    # django-axes' backend module reads its models: imported only once "axes" is known to be
+    # installed (a site without it gets reflect.E001, not an import error).
+    from axes.backends import AxesStandaloneBackend
+
     try:
         backend = import_string(path)
     except ImportError:
