@@ -104,9 +104,22 @@ def apply_python_block(lines: list[str], site: Path) -> str:
     return f"{header[1]}: {where}"
 
 
+def scratch_dir() -> str | None:
+    """A memory file system when there is one with room (~0.5 GB is used): the virtualenv's
+    26,000 files are written and removed there in a second, against a minute or more on a
+    busy disk. FRESH_HOST_TMP overrides; otherwise the usual temporary folder."""
+    chosen = os.environ.get("FRESH_HOST_TMP")
+    if chosen:
+        return chosen
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2 * 1024**3:
+        return str(shm)
+    return None
+
+
 def main() -> int:
     started = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="reflect-fresh-host-"))
+    work = Path(tempfile.mkdtemp(prefix="reflect-fresh-host-", dir=scratch_dir()))
     ok = False
     try:
         fresh_host(work)
