@@ -211,7 +211,7 @@ urlpatterns = [
     path("", include("config.urls")),
 ]
 
-handler400 = "config.views.bad_request"
-handler403 = "config.views.permission_denied"
-handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+handler400 = "reflect.error_views.bad_request"
+handler403 = "reflect.error_views.permission_denied"
+handler404 = "reflect.error_views.page_not_found"
+handler500 = "reflect.error_views.server_error"

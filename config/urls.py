@@ -1,21 +1,15 @@
 from django.conf import settings
 from django.urls import include, path
-from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
-    # The admin signs in (and resets passwords) through the site's own pages: one door with
-    # lockout, single sign-on and two-factor sign-in.
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
-    path("admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    # The Reflect apps: sign-in and account pages, the admin's sign-in redirect (before
+    # admin/), the API and the public feedback pages. The one line a host site adds (README).
+    path("", include("arcp.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("reflect.accounts.urls")),
-    # A person's own API tokens (see and revoke): /accounts/api-tokens/, name "api_tokens".
-    path("", include("reflect.urls")),
-    path("", include("arcp.urls")),
 ]
 
 if settings.DEBUG:
@@ -25,7 +19,8 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-handler400 = "config.views.bad_request"
-handler403 = "config.views.permission_denied"
-handler404 = "config.views.page_not_found"
-handler500 = "config.views.server_error"
+# JSON errors under /api/, the site's own pages elsewhere (reflect/error_views.py).
+handler400 = "reflect.error_views.bad_request"
+handler403 = "reflect.error_views.permission_denied"
+handler404 = "reflect.error_views.page_not_found"
+handler500 = "reflect.error_views.server_error"

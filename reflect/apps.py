@@ -19,4 +19,7 @@ class ReflectConfig(AppConfig):
         user_model = settings.AUTH_USER_MODEL
         pre_save.connect(tokens.note_credential_change, sender=user_model, dispatch_uid="reflect-tok")
         post_save.connect(tokens.revoke_on_credential_change, sender=user_model, dispatch_uid="reflect-tok")
+        # The lockout check imports django-axes' backend, which needs the auth models: only
+        # once apps are loaded.
+        from . import checks  # noqa: F401  (registers the system check)
         from .accounts import receivers  # noqa: F401  (connects the account signals)

@@ -1,9 +1,19 @@
-"""Error handlers: JSON under /api/, the site's own friendly pages elsewhere."""
+"""Error handlers: JSON under /api/, the site's own friendly pages elsewhere.
+
+A host site names them in its root URL conf (README, "Add it to an existing Wagtail site"):
+
+    handler400 = "reflect.error_views.bad_request"
+    handler403 = "reflect.error_views.permission_denied"
+    handler404 = "reflect.error_views.page_not_found"
+    handler500 = "reflect.error_views.server_error"
+
+and `reflect.settings` sets CSRF_FAILURE_VIEW to `csrf_failure`.
+"""
 
 from django.views import csrf, defaults
 
-from reflect.api import exceptions as api
-from reflect.middleware import wants_json
+from .api import exceptions as api
+from .middleware import wants_json
 
 
 def _is_api(request) -> bool:
