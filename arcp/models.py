@@ -25,6 +25,12 @@ class ArcpExport(models.Model):
     period_from = models.DateField()
     period_to = models.DateField(help_text="Also the evidence cut-off date.")
     sha256 = models.CharField(max_length=64, db_index=True)
+    evidence_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of what the pack prints, but its id and time: the same learner, period and "
+        "evidence give back this pack instead of a new one (contract v1.1). Empty: never reused.",
+    )
     size = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="arcp/%Y/%m/", blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -33,6 +39,7 @@ class ArcpExport(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "ARCP pack"
+        indexes = [models.Index(fields=["learner", "period_from", "period_to", "evidence_sha256"])]
 
     def __str__(self) -> str:
         return f"ARCP pack {self.id} for {self.learner} ({self.period_from}–{self.period_to})"

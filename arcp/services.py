@@ -86,7 +86,10 @@ def build_pack(
         via: the door, for the audit log ("api", "site", "admin", "task", "cli").
         system: True only for operator tools (the CLI) that act without a user; then `by` may be None.
     Returns:
-        The saved `ArcpExport`, with the PDF bytes in `file` and their SHA-256.
+        The saved `ArcpExport`, with the PDF bytes in `file` and their SHA-256. When a stored
+        pack of the same learner and period printed the same evidence (for this reader), that
+        pack is returned instead (its `reused` attribute is True): same id, same bytes, an
+        `export_reuse` audit record and nothing else written.
     Raises:
         PermissionDenied: `by` holds no role that may export (e.g. a patient representative).
         NotFound: the learner is outside `by`'s scope.
@@ -103,14 +106,46 @@ def build_pack(
     # The snapshot (ORM objects of every reflection in the period) is needed only to write the
     # HTML: not keeping it through WeasyPrint's layout lowers the export's peak memory.
     snapshot = evidence.gather(learner, period_from, period_to, viewer=by)
+    digest = pdf.evidence_digest(snapshot)
+    earlier = _reusable(learner, period_from, period_to, digest)
+    if earlier is not None:
+        # Unchanged evidence: the pack made before, its id and bytes; the access is audited,
+        # no new export is recorded and no file is written (contract v1.1).
+        del snapshot
+        audit.record(
+            by,
+            "export_reuse",
+            learner=learner,
+            obj=earlier,
+            via=via,
+            period_from=period_from.isoformat(),
+            period_to=period_to.isoformat(),
+            sha256=earlier.sha256,
+        )
+        earlier.reused = True
+        return earlier
     data = pdf.render_pack(snapshot, export_id)
-    return _store(export_id, learner, period_from, period_to, data, by, via)
+    return _store(export_id, learner, period_from, period_to, data, by, via, digest)
+
+
+def _reusable(learner, period_from, period_to, digest: str) -> ArcpExport | None:
+    """The latest stored pack of this learner and period that printed the same evidence."""
+    candidates = ArcpExport.objects.filter(
+        learner=learner, period_from=period_from, period_to=period_to, evidence_sha256=digest
+    ).exclude(file="")
+    for export in candidates.order_by("-created_at")[:3]:
+        if export.file.storage.exists(export.file.name):
+            return export
+    return None
 
 
 @transaction.atomic
-def _store(export_id, learner, period_from, period_to, data: bytes, by, via: str) -> ArcpExport:
+def _store(
+    export_id, learner, period_from, period_to, data: bytes, by, via: str, digest: str = ""
+) -> ArcpExport:
     export = ArcpExport(
         id=export_id,
+        evidence_sha256=digest,
         learner=learner,
         period_from=period_from,
         period_to=period_to,

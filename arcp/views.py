@@ -46,6 +46,15 @@ def _make_pack(request, learner, form):
     except ValidationError as exc:
         _errors_to_form(form, exc)
         return None
+    if getattr(export, "reused", False):
+        made = timezone.localtime(export.created_at)
+        messages.success(
+            request,
+            f"The evidence for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y} has not changed "
+            f"since the pack of {made:%d %b %Y %H:%M} (pack {str(export.pk)[:8]}): that pack is the one to "
+            "use. Download it below.",
+        )
+        return export
     messages.success(
         request,
         f"Pack made for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y}. Download it below.",
