@@ -255,3 +255,26 @@ def test_the_learner_acknowledges(site, api):
     again = api(site.learner_a).post(url)
     assert again.status_code == 200 and again.json()["acknowledged_at"] == first.json()["acknowledged_at"]
     assert AuditEvent.objects.filter(action="arcp_review_acknowledge").count() == 1
+
+
+def test_the_pack_shows_a_correction_of_a_previous_outcome(site):
+    from tests.arcp.test_pack_pdf import pdf_text
+
+    site.set_programme("specialty")
+    earlier = ArcpExportFactory(
+        learner=site.learner_a,
+        period_from=site.today - datetime.timedelta(days=700),
+        period_to=site.today - datetime.timedelta(days=400),
+    )
+    args = (site.examiner, site.learner_a, earlier.period_from, earlier.period_to, earlier)
+    old = services.record_review(*args, "1", [], "")
+    services.record_review(
+        *args, "2", ["U2"], "", next_review_on=site.today - datetime.timedelta(days=200),
+        supersedes=old, correction_reason="Entered as 1 by mistake.",
+    )  # fmt: skip
+    pack = services.build_pack(
+        site.learner_a, site.today - datetime.timedelta(days=300), site.today, site.examiner
+    )
+    text = " ".join(pdf_text(services.read_pack(pack)).split())
+    assert "(superseded by a correction)" in text
+    assert "(corrects outcome 1: Entered as 1 by mistake.)" in text
