@@ -84,6 +84,15 @@ def my_pack(request):
 
 
 @portfolio_login_required
+@require_http_methods(["POST"])
+def acknowledge_outcome(request, review_id: int):
+    """The learner acknowledges that they have read an outcome."""
+    review = services.acknowledge_review(request.user, review_id, via="site")
+    messages.success(request, f"You acknowledged outcome {review.get_outcome_display()}.")
+    return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
+
+
+@portfolio_login_required
 def export_download(request, pk):
     """The stored bytes of a pack in the user's scope (exactly what was issued)."""
     export = services.export_for(request.user, pk)

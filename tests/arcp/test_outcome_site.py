@@ -278,3 +278,27 @@ def test_the_pack_shows_a_correction_of_a_previous_outcome(site):
     text = " ".join(pdf_text(services.read_pack(pack)).split())
     assert "(superseded by a correction)" in text
     assert "(corrects outcome 1: Entered as 1 by mistake.)" in text
+
+
+def test_the_learner_acknowledges_on_the_site(site):
+    review = services.record_review(
+        site.examiner,
+        site.learner_a,
+        site.export.period_from,
+        site.export.period_to,
+        site.export,
+        "1",
+        [],
+        "",
+    )
+    url = portfolio_url("arcp_acknowledge", review.pk)
+    assert site.client.post(url).status_code == 403  # the examiner
+    site.client.force_login(site.learner_b)
+    assert site.client.post(url).status_code == 404
+    site.client.force_login(site.learner_a)
+    assert "I have read this outcome" in site.client.get(portfolio_url("arcp_my_pack")).content.decode()
+    assert site.client.get(url).status_code == 405
+    assert site.client.post(url).status_code == 302
+    review.refresh_from_db()
+    assert review.acknowledged_at is not None
+    assert "Acknowledged" in site.client.get(portfolio_url("arcp_my_pack")).content.decode()
