@@ -57,7 +57,7 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
     )
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     reason_codes = serializers.ListField(
-        child=serializers.CharField(max_length=8),
+        child=serializers.CharField(max_length=64),
         required=False,
         default=list,
         max_length=40,
