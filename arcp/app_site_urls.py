@@ -4,9 +4,15 @@ from . import sar_views, views
 
 urlpatterns = [
     path("", views.my_pack, name="arcp_my_pack"),
+    path("outcomes/<int:review_id>/acknowledge/", views.acknowledge_outcome, name="arcp_acknowledge"),
     path("packs/<uuid:pk>/download/", views.export_download, name="arcp_export_download"),
     path("panel/", views.panel, name="arcp_panel"),
     path("panel/<int:learner_id>/", views.panel_learner, name="arcp_panel_learner"),
+    path(
+        "panel/<int:learner_id>/outcomes/<int:review_id>/correct/",
+        views.correct_outcome,
+        name="arcp_correct_outcome",
+    ),
     path("verify/", views.verify_pack, name="arcp_verify"),
     path("my-data/", sar_views.subject_access_page, name="arcp_subject_access"),
     path("my-data/download/", sar_views.subject_access_zip, name="arcp_subject_access_zip"),

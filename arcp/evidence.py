@@ -323,7 +323,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
     outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
     previous = list(
         _within(ArcpReview.objects.filter(learner=learner, period_to__lt=period_to), outcomes)
-        .select_related("examiner")
+        .select_related("examiner", "supersedes", "superseded_by")
         .order_by("period_to", "created_at")
     )
 

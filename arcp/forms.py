@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from reflect import limits
 
-from .models import ArcpReview
-from .services import NO_FAULT_REASONS, OUTCOMES_NEEDING_N, OUTCOMES_NEEDING_U, UNSATISFACTORY_REASONS
+from . import codes
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,24 +39,31 @@ class PeriodForm(forms.Form):
         return data
 
 
-class ReviewForm(PeriodForm):
+class ReviewForm(forms.Form):
+    """The panel's outcome. The period is the chosen pack's (never typed again); the reason
+    codes offered are those of the learner's programme type, grouped by the outcomes they go
+    with (`arcp.codes`); the service checks the combination."""
+
     export = forms.ChoiceField(
-        label="The pack the panel judged from", help_text="Make a pack first if none is listed."
+        label="The pack the panel judged from",
+        help_text="The review period is the pack's period. Make a pack first if none is listed.",
     )
-    outcome = forms.ChoiceField(
-        label="Outcome", choices=[("", "Choose an outcome")] + list(ArcpReview.Outcome.choices)
-    )
+    outcome = forms.ChoiceField(label="Outcome")
     reason_codes = forms.MultipleChoiceField(
-        label="Reason codes",
+        label="Reason codes", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    next_review_on = forms.DateField(
+        label="Date of the next review",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=(
-            f"Required for outcomes {', '.join(sorted(OUTCOMES_NEEDING_U))} (U codes) and "
-            f"{', '.join(sorted(OUTCOMES_NEEDING_N))} (N codes); leave empty for the others."
-        ),
-        choices=[
-            (code, f"{code}: {text}") for code, text in {**UNSATISFACTORY_REASONS, **NO_FAULT_REASONS}.items()
-        ],
+        widget=DATE_WIDGET,
+        help_text="Required for outcomes 2 to 5.",
+    )
+    actions = forms.CharField(
+        label="Actions for the learner",
+        required=False,
+        max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the learner is to do before the next review.",
     )
     comments = forms.CharField(
         label="Comments",
@@ -66,12 +72,62 @@ class ReviewForm(PeriodForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, exports=(), **kwargs):
+    def __init__(self, *args, exports=(), programme_type=None, correcting=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.packs = {str(e.pk): e for e in exports}
+        self.programme_type = programme_type
         self.fields["export"].choices = [("", "Choose a pack")] + [
-            (str(e.pk), pack_label(e)) for e in exports
+            (pk, pack_label(e)) for pk, e in self.packs.items()
         ]
-        self.fields["period_to"].help_text = "The end of the period the panel reviewed."
+        self.fields["outcome"].choices = [("", "Choose an outcome")] + [
+            (o.code, o.label) for o in codes.outcomes_for(programme_type)
+        ]
+        self.groups = code_groups(programme_type)
+        self.fields["reason_codes"].choices = [
+            (c["code"], c["label"]) for g in self.groups for c in g["codes"]
+        ]
+        self.correcting = correcting
+        if correcting is not None:
+            self.fields["correction_reason"] = forms.CharField(
+                label="Why the recorded outcome is being corrected",
+                max_length=limits.LONG_TEXT,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="Kept with both records and shown in the outcome's history.",
+            )
+
+    def pack(self):
+        return self.packs.get(self.cleaned_data.get("export", ""))
+
+
+def code_groups(programme_type) -> list[dict]:
+    """The reason codes of a programme in families, each code with the outcomes it fits."""
+    outcomes = [o.code for o in codes.outcomes_for(programme_type)]
+    fits: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for code in codes.codes_for(programme_type, outcome):
+            fits.setdefault(code.code, []).append(outcome)
+    groups = []
+    for family in ("U", "C", "N"):
+        members = [c for c in codes.REASON_CODES.values() if c.family == family and c.code in fits]
+        if not members:
+            continue
+        group_outcomes = list(dict.fromkeys(o for c in members for o in fits[c.code]))
+        groups.append(
+            {
+                "family": family,
+                "title": codes.FAMILY_NAMES[family],
+                "outcomes": group_outcomes,
+                "outcomes_text": ", ".join(
+                    "no outcome" if o == codes.NO_OUTCOME else o for o in group_outcomes
+                ),
+                "codes": [
+                    {"code": c.code, "label": codes.label_of(c.code), "outcomes": fits[c.code]}
+                    for c in members
+                ],
+                "source": codes.SOURCES[family],
+            }
+        )
+    return groups
 
 
 def pack_label(export) -> str:

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from reflect import limits
 
+from . import codes
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -25,6 +27,12 @@ class ArcpExport(models.Model):
     period_from = models.DateField()
     period_to = models.DateField(help_text="Also the evidence cut-off date.")
     sha256 = models.CharField(max_length=64, db_index=True)
+    evidence_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of what the pack prints, but its id and time: the same learner, period and "
+        "evidence give back this pack instead of a new one (contract v1.1). Empty: never reused.",
+    )
     size = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="arcp/%Y/%m/", blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -33,6 +41,7 @@ class ArcpExport(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "ARCP pack"
+        indexes = [models.Index(fields=["learner", "period_from", "period_to", "evidence_sha256"])]
 
     def __str__(self) -> str:
         return f"ARCP pack {self.id} for {self.learner} ({self.period_from}–{self.period_to})"
@@ -45,34 +54,41 @@ class ArcpExport(models.Model):
         return bool(self.file) and self.file.storage.exists(self.file.name)
 
 
-class ArcpReview(models.Model):
-    """The panel's outcome for a learner and period, against the pack it judged from."""
+class ArcpReviewQuerySet(models.QuerySet):
+    def current(self):
+        """Outcomes no later record has corrected."""
+        return self.filter(superseded_by__isnull=True)
 
-    class Outcome(models.TextChoices):
-        O1 = "1", "1 – Satisfactory progress"
-        O2 = "2", "2 – Development of specific competences required, no extra time"
-        O3 = "3", "3 – Inadequate progress, additional training time required"
-        O4 = "4", "4 – Released from training programme"
-        O5 = "5", "5 – Incomplete evidence presented, additional training time may be required"
-        O6 = "6", "6 – Gained all required competences"
-        O7_1 = "7.1", "7.1 – Satisfactory progress (fixed-term post)"
-        O7_2 = "7.2", "7.2 – Development of specific competences required (fixed-term post)"
-        O7_3 = "7.3", "7.3 – Inadequate progress (fixed-term post)"
-        O7_4 = "7.4", "7.4 – Incomplete evidence presented (fixed-term post)"
-        O8 = "8", "8 – Time out of programme"
-        O9 = "9", "9 – Top-up training"
-        O10_1 = "10.1", "10.1 – Progress delayed, no extra time (no-fault)"
-        O10_2 = "10.2", "10.2 – Progress delayed, additional time required (no-fault)"
+
+class ArcpReview(models.Model):
+    """The panel's outcome for a learner and period, against the pack it judged from.
+
+    Never edited: a recorded outcome is corrected by a new record that `supersedes` it, with
+    the reason in `correction_reason`; both stay in the history. Outcome and reason codes
+    follow the GMC's tables (`arcp.codes`).
+    """
 
     learner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="arcp_reviews")
     period_from = models.DateField()
     period_to = models.DateField()
     export = models.ForeignKey(ArcpExport, on_delete=models.PROTECT, related_name="reviews")
-    outcome = models.CharField(max_length=4, choices=Outcome.choices)
+    outcome = models.CharField(max_length=4, choices=[(o.code, o.label) for o in codes.OUTCOMES])
     reason_codes = models.JSONField(default=list, blank=True)
     comments = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+    actions = models.TextField(
+        blank=True, max_length=limits.LONG_TEXT, help_text="What the learner is to do before the next review."
+    )
+    next_review_on = models.DateField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    appeal_requested_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    correction_reason = models.TextField(blank=True, max_length=limits.LONG_TEXT)
     examiner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="arcp_reviews_made")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArcpReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_to", "-created_at"]
@@ -80,6 +96,13 @@ class ArcpReview(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome {self.outcome} for {self.learner} ({self.period_to})"
+
+    @property
+    def is_superseded(self) -> bool:
+        return hasattr(self, "superseded_by")
+
+    def reason_labels(self) -> list[str]:
+        return [codes.label_of(c) for c in self.reason_codes]
 
 
 class CohortExport(models.Model):

@@ -15,11 +15,14 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import gc
+import hashlib
 import mimetypes
 import posixpath
 import re
+import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -223,6 +226,24 @@ def html_to_pdf(html: str, fetcher=None) -> bytes:
         stylesheets=[css], **options
     )
     return rendering.write_pdf(finisher=_release_layout, **options)
+
+
+# What a pack prints that is not evidence: its id and the time it was made.
+_DIGEST_ID = uuid.UUID(int=0)
+_DIGEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def evidence_digest(snapshot) -> str:
+    """SHA-256 of the pack's print HTML with a fixed id and time: equal digests print the same
+    evidence for the same reader, so the earlier pack may be given back (`services.build_pack`).
+    Rendering the HTML costs a few milliseconds; the PDF is what is expensive."""
+    made_at = snapshot.made_at
+    snapshot.made_at = _DIGEST_TIME
+    try:
+        html = render_html(snapshot, _DIGEST_ID)
+    finally:
+        snapshot.made_at = made_at
+    return hashlib.sha256(html.encode()).hexdigest()
 
 
 def render_pack(snapshot, export_id) -> bytes:

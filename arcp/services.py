@@ -14,67 +14,34 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portfolio.models import Enrolment
 from portfolio.policies import learners
 from reflect import audit, limits
 from reflect import roles as R
+from reflect.errors import Conflict
 from reflect.sanitize import to_plain_text
 from reflect.uploads import sha256_of
 
-from . import evidence, pdf
+from . import codes, evidence, pdf
 from .models import ArcpExport, ArcpReview
 from .policies import exports, reviews
 
 # --- Gold Guide codes --------------------------------------------------------------------
-# Simplified from the Gold Guide (9th edition) reason codes. Outcomes 2, 3, 5 and 7.2–7.4
-# (unsatisfactory or incomplete) need at least one U code; the no-fault outcomes 10.1 and
-# 10.2 need at least one N code. Other outcomes take no reason codes.
-UNSATISFACTORY_REASONS: dict[str, str] = {
-    "U1": "Record keeping and documentation of evidence",
-    "U2": "Inadequate experience",
-    "U3": "No engagement with supervisor",
-    "U4": "Trainer absence",
-    "U5": "Single exam failure",
-    "U6": "Continual exam failure",
-    "U7": "Requires support from the deanery or local office",
-    "U8": "Other reason (explain in the comments)",
-    "U9": "Inadequate progress against the curriculum",
-    "U10": "Concerns about conduct, capability or health",
-}
-NO_FAULT_REASONS: dict[str, str] = {
-    "N1": "Sickness absence",
-    "N2": "Parental leave",
-    "N3": "Compassionate leave",
-    "N4": "Part-time training or change of working pattern",
-    "N5": "Out of programme (research, experience or career break)",
-    "N6": "Not in post long enough to assess",
-    "N7": "Delay in placement or rotation",
-    "N8": "Exams cancelled or deferred",
-    "N9": "Curriculum requirements could not be met (service disruption)",
-    "N10": "Disruption to training (e.g. pandemic)",
-    "N11": "Statutory leave (e.g. jury service)",
-    "N12": "Awaiting investigation or process outside the trainee's control",
-    "N13": "Other no-fault reason (explain in the comments)",
-}
-REASON_CODES: dict[str, str] = {**UNSATISFACTORY_REASONS, **NO_FAULT_REASONS}
-OUTCOMES_NEEDING_U = frozenset({"2", "3", "5", "7.2", "7.3", "7.4"})
-OUTCOMES_NEEDING_N = frozenset({"10.1", "10.2"})
-OUTCOME_CODES = tuple(code for code, _ in ArcpReview.Outcome.choices)
+# The GMC's outcome and reason-code tables and their rule live in `arcp.codes` (with sources).
+OUTCOME_CODES = codes.OUTCOME_CODES
+REASON_CODES = codes.REASON_CODES
 # Default cap on a copy uploaded to be verified (setting ARCP_VERIFY_MAX_BYTES): packs are
 # tens or hundreds of kilobytes; 10 MB leaves room for the largest portfolio.
 VERIFY_MAX_BYTES = 10 * 1024 * 1024
 
 
-def reasons_for(outcome: str) -> dict[str, str]:
-    """The reason codes an outcome takes ({} when it takes none)."""
-    if outcome in OUTCOMES_NEEDING_U:
-        return UNSATISFACTORY_REASONS
-    if outcome in OUTCOMES_NEEDING_N:
-        return NO_FAULT_REASONS
-    return {}
+def programme_type_of(learner) -> str | None:
+    """The programme type of the learner's cohort (None without a cohort)."""
+    return Enrolment.objects.filter(learner=learner).values_list("cohort__programme_type", flat=True).first()
 
 
 # --- Scope helpers -----------------------------------------------------------------------
@@ -119,7 +86,10 @@ def build_pack(
         via: the door, for the audit log ("api", "site", "admin", "task", "cli").
         system: True only for operator tools (the CLI) that act without a user; then `by` may be None.
     Returns:
-        The saved `ArcpExport`, with the PDF bytes in `file` and their SHA-256.
+        The saved `ArcpExport`, with the PDF bytes in `file` and their SHA-256. When a stored
+        pack of the same learner and period printed the same evidence (for this reader), that
+        pack is returned instead (its `reused` attribute is True): same id, same bytes, an
+        `export_reuse` audit record and nothing else written.
     Raises:
         PermissionDenied: `by` holds no role that may export (e.g. a patient representative).
         NotFound: the learner is outside `by`'s scope.
@@ -136,14 +106,46 @@ def build_pack(
     # The snapshot (ORM objects of every reflection in the period) is needed only to write the
     # HTML: not keeping it through WeasyPrint's layout lowers the export's peak memory.
     snapshot = evidence.gather(learner, period_from, period_to, viewer=by)
+    digest = pdf.evidence_digest(snapshot)
+    earlier = _reusable(learner, period_from, period_to, digest)
+    if earlier is not None:
+        # Unchanged evidence: the pack made before, its id and bytes; the access is audited,
+        # no new export is recorded and no file is written (contract v1.1).
+        del snapshot
+        audit.record(
+            by,
+            "export_reuse",
+            learner=learner,
+            obj=earlier,
+            via=via,
+            period_from=period_from.isoformat(),
+            period_to=period_to.isoformat(),
+            sha256=earlier.sha256,
+        )
+        earlier.reused = True
+        return earlier
     data = pdf.render_pack(snapshot, export_id)
-    return _store(export_id, learner, period_from, period_to, data, by, via)
+    return _store(export_id, learner, period_from, period_to, data, by, via, digest)
+
+
+def _reusable(learner, period_from, period_to, digest: str) -> ArcpExport | None:
+    """The latest stored pack of this learner and period that printed the same evidence."""
+    candidates = ArcpExport.objects.filter(
+        learner=learner, period_from=period_from, period_to=period_to, evidence_sha256=digest
+    ).exclude(file="")
+    for export in candidates.order_by("-created_at")[:3]:
+        if export.file.storage.exists(export.file.name):
+            return export
+    return None
 
 
 @transaction.atomic
-def _store(export_id, learner, period_from, period_to, data: bytes, by, via: str) -> ArcpExport:
+def _store(
+    export_id, learner, period_from, period_to, data: bytes, by, via: str, digest: str = ""
+) -> ArcpExport:
     export = ArcpExport(
         id=export_id,
+        evidence_sha256=digest,
         learner=learner,
         period_from=period_from,
         period_to=period_to,
@@ -202,18 +204,104 @@ def verify(copy: bytes | File, user, *, via: str = "site") -> ArcpExport | None:
         The matching `ArcpExport`, or None.
     """
     digest, size = sha256_of(copy)
-    match = (
-        exports.visible(user)
-        .filter(sha256=digest, size=size)
-        .select_related("learner")
-        .first()
-    )
+    match = exports.visible(user).filter(sha256=digest, size=size).select_related("learner").first()
     if match is not None:
         audit.record(user, "verify", learner=match.learner, obj=match, via=via)
     return match
 
 
 # --- Reviews -----------------------------------------------------------------------------
+def check_review(
+    examiner,
+    learner,
+    period_from: datetime.date,
+    period_to: datetime.date,
+    export: ArcpExport | uuid.UUID | str,
+    outcome: str,
+    reason_codes: Iterable[str] | None = None,
+    comments: str = "",
+    *,
+    actions: str = "",
+    next_review_on: datetime.date | None = None,
+    supersedes: ArcpReview | int | None = None,
+    correction_reason: str = "",
+) -> dict:
+    """Every rule of an outcome, without saving: the cleaned values, or a ValidationError.
+
+    The site's confirmation step asks this before it shows what will be recorded, and
+    `record_review` asks it again when it records. Arguments: as `record_review`.
+    Returns:
+        {"period_from", "period_to", "export", "outcome", "reason_codes", "comments",
+        "actions", "next_review_on", "supersedes", "correction_reason", "programme_type"}.
+    Raises:
+        PermissionDenied: `examiner` is not an examiner, or not on the learner's panel.
+        NotFound: the learner is outside the examiner's scope.
+        ValidationError: by field (the API's 400 `{"field": ["message"]}`), nothing saved.
+    """
+    if not reviews.role_may(examiner, "add"):
+        raise PermissionDenied(reviews.denied_message(examiner, "add", learner))
+    reviews.require(examiner, "add", learner)
+    errors: dict[str, str] = {}
+    for field, text, what in (
+        ("comments", comments, "the comments"),
+        ("actions", actions, "the actions"),
+        ("correction_reason", correction_reason, "the reason for the correction"),
+    ):
+        if limits.too_long(text, limits.LONG_TEXT):
+            errors[field] = limits.message(what, limits.LONG_TEXT, len(text))
+    outcome = str(outcome or "").strip().lower()
+    reasons = codes.normalise(reason_codes)
+    programme_type = programme_type_of(learner)
+    errors.update(codes.check(programme_type, outcome, reasons))
+    if not isinstance(period_from, datetime.date) or not isinstance(period_to, datetime.date):
+        errors["period_from"] = "Both dates of the period are required."
+    elif period_to < period_from:
+        errors["period_to"] = "The end of the period cannot be before its start."
+    if next_review_on is not None and not isinstance(next_review_on, datetime.date):
+        errors["next_review_on"] = "Give the next review date as YYYY-MM-DD."
+    elif next_review_on is None and outcome in codes.NEXT_REVIEW_REQUIRED:
+        errors["next_review_on"] = f"Outcome {outcome} needs the date of the next review."
+    elif next_review_on is not None and isinstance(period_to, datetime.date) and next_review_on <= period_to:
+        errors["next_review_on"] = "The next review must come after the end of this review period."
+    if not isinstance(export, ArcpExport):
+        try:
+            export = ArcpExport.objects.get(pk=export)
+        except (ArcpExport.DoesNotExist, ValueError, ValidationError):
+            export = None
+    if export is None or export.learner_id != learner.pk:
+        errors["export"] = "Choose one of this learner's ARCP packs."
+    if supersedes is not None and not isinstance(supersedes, ArcpReview):
+        try:
+            supersedes = ArcpReview.objects.get(pk=supersedes)
+        except (ArcpReview.DoesNotExist, ValueError, TypeError):
+            supersedes = None
+            errors["supersedes"] = "No such outcome of this learner."
+    if isinstance(supersedes, ArcpReview):
+        if supersedes.learner_id != learner.pk:
+            errors["supersedes"] = "No such outcome of this learner."
+        elif supersedes.is_superseded:
+            errors["supersedes"] = "That outcome has already been corrected; correct the latest record."
+        if not (correction_reason or "").strip():
+            errors["correction_reason"] = "Say why the recorded outcome is being corrected."
+    elif (correction_reason or "").strip() and "supersedes" not in errors:
+        errors["correction_reason"] = "A reason for a correction goes with the outcome it corrects."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "period_from": period_from,
+        "period_to": period_to,
+        "export": export,
+        "outcome": outcome,
+        "reason_codes": reasons,
+        "comments": to_plain_text(comments),
+        "actions": to_plain_text(actions),
+        "next_review_on": next_review_on,
+        "supersedes": supersedes,
+        "correction_reason": to_plain_text(correction_reason or ""),
+        "programme_type": programme_type,
+    }
+
+
 @transaction.atomic
 def record_review(
     examiner,
@@ -225,6 +313,10 @@ def record_review(
     reason_codes: Iterable[str] | None = None,
     comments: str = "",
     *,
+    actions: str = "",
+    next_review_on: datetime.date | None = None,
+    supersedes: ArcpReview | int | None = None,
+    correction_reason: str = "",
     via: str = "site",
 ) -> ArcpReview:
     """Record the panel's outcome for a learner and period, against the pack it judged from.
@@ -234,61 +326,87 @@ def record_review(
         learner: the learner.
         period_from, period_to: the review period (`period_to` ≥ `period_from`).
         export: the pack (or its id) the panel used; it must be one of this learner's packs.
-        outcome: a Gold Guide outcome code (1–6, 7.1–7.4, 8, 9, 10.1, 10.2).
-        reason_codes: required for 2, 3, 5, 7.2–7.4 (U codes) and 10.1, 10.2 (N codes).
-        comments: plain text (at most `limits.LONG_TEXT` characters as sent).
+        outcome: a Gold Guide outcome code (1–6, 7.1–7.4, 8, 9, 10.1, 10.2) or "none" (no
+            outcome awarded); foundation cohorts award only the outcomes foundation has.
+        reason_codes: by the GMC's tables for the learner's programme type (`arcp.codes.check`):
+            U codes for unsatisfactory outcomes, C codes for 10.1/10.2, N codes for "none".
+        comments, actions: plain text (at most `limits.LONG_TEXT` characters as sent).
+        next_review_on: required for outcomes 2–5; after `period_to`.
+        supersedes: the recorded outcome (or its id) this one corrects; the old record is kept,
+            never edited. Needs `correction_reason`.
     Returns:
         The saved `ArcpReview`.
     Raises:
         PermissionDenied: `examiner` is not an examiner, or not on the learner's panel.
         NotFound: the learner is outside the examiner's scope.
-        ValidationError: bad outcome, reason codes, period, pack or over-long comments (by field).
+        Conflict: the outcome being corrected was corrected by someone else meanwhile.
+        ValidationError: bad outcome, reason codes, period, pack, dates or texts (by field).
     """
-
-    if not reviews.role_may(examiner, "add"):
-        raise PermissionDenied(reviews.denied_message(examiner, "add", learner))
-    reviews.require(examiner, "add", learner)
-    errors: dict[str, str] = {}
-    if limits.too_long(comments, limits.LONG_TEXT):
-        errors["comments"] = limits.message("the comments", limits.LONG_TEXT, len(comments))
-    outcome = str(outcome or "").strip()
-    codes = [str(c).strip().upper() for c in (reason_codes or []) if str(c).strip()]
-    codes = list(dict.fromkeys(codes))
-    if outcome not in OUTCOME_CODES:
-        errors["outcome"] = f"Choose a Gold Guide outcome: {', '.join(OUTCOME_CODES)}."
-    else:
-        allowed = reasons_for(outcome)
-        if allowed and not codes:
-            kind = "U" if outcome in OUTCOMES_NEEDING_U else "N"
-            errors["reason_codes"] = f"Outcome {outcome} needs at least one reason code ({kind} codes)."
-        elif not allowed and codes:
-            errors["reason_codes"] = f"Outcome {outcome} takes no reason codes."
-        elif unknown := [c for c in codes if c not in allowed]:
-            errors["reason_codes"] = f"Not a reason code for outcome {outcome}: {', '.join(unknown)}."
-    if not isinstance(period_from, datetime.date) or not isinstance(period_to, datetime.date):
-        errors["period_from"] = "Both dates of the period are required."
-    elif period_to < period_from:
-        errors["period_to"] = "The end of the period cannot be before its start."
-    if not isinstance(export, ArcpExport):
-        try:
-            export = ArcpExport.objects.get(pk=export)
-        except (ArcpExport.DoesNotExist, ValueError, ValidationError):
-            export = None
-    if export is None or export.learner_id != learner.pk:
-        errors["export"] = "Choose one of this learner's ARCP packs."
-    if errors:
-        raise ValidationError(errors)
-    review = ArcpReview.objects.create(
-        learner=learner,
-        period_from=period_from,
-        period_to=period_to,
-        export=export,
-        outcome=outcome,
-        reason_codes=codes,
-        comments=to_plain_text(comments),
-        examiner=examiner,
+    data = check_review(
+        examiner,
+        learner,
+        period_from,
+        period_to,
+        export,
+        outcome,
+        reason_codes,
+        comments,
+        actions=actions,
+        next_review_on=next_review_on,
+        supersedes=supersedes,
+        correction_reason=correction_reason,
     )
-    audit.record(examiner, "arcp_review", learner=learner, obj=review, via=via, outcome=outcome)
+    old = data["supersedes"]
+    if old is not None:
+        # Lock the corrected record so that two corrections at once cannot both win.
+        old = ArcpReview.objects.select_for_update().get(pk=old.pk)
+        if ArcpReview.objects.filter(supersedes=old).exists():
+            raise Conflict("That outcome was corrected by someone else meanwhile; reload to see it.")
+    try:
+        with transaction.atomic():
+            review = ArcpReview.objects.create(
+                learner=learner,
+                period_from=data["period_from"],
+                period_to=data["period_to"],
+                export=data["export"],
+                outcome=data["outcome"],
+                reason_codes=data["reason_codes"],
+                comments=data["comments"],
+                actions=data["actions"],
+                next_review_on=data["next_review_on"],
+                supersedes=old,
+                correction_reason=data["correction_reason"],
+                examiner=examiner,
+            )
+    except IntegrityError:
+        raise Conflict("That outcome was corrected by someone else meanwhile; reload to see it.") from None
+    detail = {"outcome": review.outcome, "reason_codes": review.reason_codes}
+    if old is not None:
+        detail.update(supersedes=old.pk, superseded_outcome=old.outcome, reason=review.correction_reason)
+        audit.record(examiner, "arcp_review_correct", learner=learner, obj=review, via=via, **detail)
+    else:
+        audit.record(examiner, "arcp_review", learner=learner, obj=review, via=via, **detail)
+    return review
+
+
+def acknowledge_review(user, review_id, *, via: str = "site") -> ArcpReview:
+    """The learner acknowledges that they have seen an outcome (once; again is a no-op).
+
+    Raises:
+        PermissionDenied: `user` is not this outcome's learner but may see it.
+        NotFound: unknown, or outside `user`'s scope.
+    """
+    review = reviews.get(user, review_id, ArcpReview.objects.select_related("learner"))
+    if review.learner_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the learner acknowledges their outcome.")
+    if review.acknowledged_at is None:
+        with transaction.atomic():
+            updated = ArcpReview.objects.filter(pk=review.pk, acknowledged_at__isnull=True).update(
+                acknowledged_at=timezone.now()
+            )
+            if updated:
+                audit.record(user, "arcp_review_acknowledge", learner=review.learner, obj=review, via=via)
+        review.refresh_from_db()
     return review
 
 

@@ -5,20 +5,24 @@ Thin views: rules are `arcp.policies` (who) and `arcp.services` (periods, reason
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from portfolio.policies import learners, reflections
 from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
-from reflect.errors import NotFound
+from reflect.errors import Conflict, NotFound
 from reflect.uploads import form_with_error, limit_upload, setting_limit
 
-from . import services
+from . import codes, services
 from .forms import PeriodForm, ReviewForm, VerifyForm
+from .models import ArcpReview
 from .policies import exports, reviews
 
 
@@ -42,6 +46,15 @@ def _make_pack(request, learner, form):
     except ValidationError as exc:
         _errors_to_form(form, exc)
         return None
+    if getattr(export, "reused", False):
+        made = timezone.localtime(export.created_at)
+        messages.success(
+            request,
+            f"The evidence for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y} has not changed "
+            f"since the pack of {made:%d %b %Y %H:%M} (pack {str(export.pk)[:8]}): that pack is the one to "
+            "use. Download it below.",
+        )
+        return export
     messages.success(
         request,
         f"Pack made for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y}. Download it below.",
@@ -65,9 +78,18 @@ def my_pack(request):
         "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
         "reviews": reviews.visible(request.user)
         .filter(learner=request.user)
-        .select_related("examiner", "export"),
+        .select_related("examiner", "export", "supersedes", "superseded_by"),
     }
     return render(request, "arcp/my_pack.html", context, status=400 if form.errors else 200)
+
+
+@portfolio_login_required
+@require_http_methods(["POST"])
+def acknowledge_outcome(request, review_id: int):
+    """The learner acknowledges that they have read an outcome."""
+    review = services.acknowledge_review(request.user, review_id, via="site")
+    messages.success(request, f"You acknowledged outcome {review.get_outcome_display()}.")
+    return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
 
 
 @portfolio_login_required
@@ -112,7 +134,7 @@ def panel(request):
     for e in exports.visible(request.user).filter(learner__in=people).order_by("created_at"):
         latest_export[e.learner_id] = e
     latest_review = {}
-    for rv in reviews.visible(request.user).filter(learner__in=people).order_by("created_at"):
+    for rv in reviews.visible(request.user).current().filter(learner__in=people).order_by("created_at"):
         latest_review[rv.learner_id] = rv
     rows = [
         {"learner": lr, "export": latest_export.get(lr.pk), "review": latest_review.get(lr.pk)}
@@ -128,56 +150,184 @@ def panel(request):
     return render(request, "arcp/panel.html", {"rows": rows})
 
 
+def _default_pack_period(learner, packs) -> dict:
+    """The period a new pack starts with: the latest pack's window; else from the day after
+    the learner's last outcome (or their joining the cohort) to today; a year at most."""
+    today = timezone.localdate()
+    if packs:
+        latest = packs[0]
+        return {"period_from": latest.period_from, "period_to": latest.period_to}
+    start = today - datetime.timedelta(days=365)
+    last = (
+        ArcpReview.objects.current()
+        .filter(learner=learner, period_to__lt=today)
+        .order_by("-period_to")
+        .first()
+    )
+    joined = getattr(getattr(learner, "enrolment", None), "joined_on", None)
+    if last is not None:
+        start = max(start, last.period_to + datetime.timedelta(days=1))
+    elif joined is not None and joined <= today:
+        start = max(start, joined)
+    return {"period_from": start, "period_to": today}
+
+
+def _reposted(request) -> list[tuple[str, str]]:
+    """The outcome form's fields as posted, to carry through the confirmation step."""
+    return [
+        (key, value)
+        for key in request.POST
+        if key.startswith("review-")
+        for value in request.POST.getlist(key)
+    ]
+
+
+def _outcome_step(request, learner, packs, form, correcting=None):
+    """POST of the outcome form: `review` → the confirmation page; `confirm` → record it;
+    `change` → the form again, filled in. Returns a response, or None to show the form."""
+    step = request.POST.get("action")
+    if step == "change" or not form.is_valid():
+        return None
+    data = form.cleaned_data
+    pack = form.pack()
+    args = (
+        request.user,
+        learner,
+        pack.period_from,
+        pack.period_to,
+        pack,
+        data["outcome"],
+        data["reason_codes"],
+        data["comments"],
+    )
+    kwargs = {
+        "actions": data["actions"],
+        "next_review_on": data["next_review_on"],
+        "supersedes": correcting,
+        "correction_reason": data.get("correction_reason", ""),
+    }
+    try:
+        if step == "confirm":
+            review = services.record_review(*args, **kwargs, via="site")
+        else:
+            checked = services.check_review(*args, **kwargs)
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return None
+    except Conflict as exc:
+        form.add_error(None, exc.message)
+        return None
+    if step == "confirm":
+        verb = "corrected: the new record supersedes the old one" if correcting else "recorded"
+        messages.success(request, f"Outcome {review.get_outcome_display()} {verb}. The learner can see it.")
+        return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
+    context = {
+        "learner": learner,
+        "checked": checked,
+        "outcome_label": codes.OUTCOME_LABELS[checked["outcome"]],
+        "reason_labels": [codes.label_of(c) for c in checked["reason_codes"]],
+        "hidden": _reposted(request),
+        "correcting": correcting,
+        "action_url": request.path,
+    }
+    return render(request, "arcp/confirm_outcome.html", context)
+
+
+def _panel_learner_or_404(user, learner_id):
+    _require_examiner(user)
+    learner = _panel_learners(user).filter(pk=learner_id).first()
+    if learner is None:
+        raise Http404("No such learner on your panels.")
+    return learner
+
+
 @portfolio_login_required
 @require_http_methods(["GET", "POST"])
 def panel_learner(request, learner_id: int):
-    """Examiner: one learner: make a pack, download packs, record the outcome against a pack."""
-    _require_examiner(request.user)
-    learner = _panel_learners(request.user).filter(pk=learner_id).first()
-    if learner is None:
-        raise Http404("No such learner on your panels.")
+    """Examiner: one learner: make a pack, download packs, record the outcome against a pack
+    (after a confirmation step), correct a recorded outcome."""
+    learner = _panel_learner_or_404(request.user, learner_id)
     packs = list(exports.visible(request.user).filter(learner=learner).select_related("created_by"))
-    period_form = PeriodForm(initial=PeriodForm.default_initial(), prefix="pack")
-    review_form = ReviewForm(initial=PeriodForm.default_initial(), exports=packs, prefix="review")
+    programme_type = services.programme_type_of(learner)
+    period_form = PeriodForm(initial=_default_pack_period(learner, packs), prefix="pack")
+    initial = {"export": str(packs[0].pk)} if packs else {}
+    review_form = ReviewForm(initial=initial, exports=packs, programme_type=programme_type, prefix="review")
     status = 200
-    if request.method == "POST" and request.POST.get("action") == "pack":
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "pack":
         period_form = PeriodForm(request.POST, prefix="pack")
         if period_form.is_valid() and _make_pack(request, learner, period_form):
             return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
         status = 400
-    elif request.method == "POST" and request.POST.get("action") == "review":
-        review_form = ReviewForm(request.POST, exports=packs, prefix="review")
-        if review_form.is_valid():
-            data = review_form.cleaned_data
-            try:
-                review = services.record_review(
-                    request.user,
-                    learner,
-                    data["period_from"],
-                    data["period_to"],
-                    data["export"],
-                    data["outcome"],
-                    data["reason_codes"],
-                    data["comments"],
-                    via="site",
-                )
-            except ValidationError as exc:
-                _errors_to_form(review_form, exc)
-            else:
-                messages.success(request, f"Outcome {review.outcome} recorded. The learner can see it.")
-                return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
-        status = 400
+    elif request.method == "POST" and action in ("review", "confirm", "change"):
+        review_form = ReviewForm(request.POST, exports=packs, programme_type=programme_type, prefix="review")
+        response = _outcome_step(request, learner, packs, review_form)
+        if response is not None:
+            return response
+        status = 200 if action == "change" else 400
     elif request.method == "POST":
         status = 400
     audit.record(request.user, "read", learner=learner, obj=learner, via="site", what="panel")
+    history = list(
+        reviews.visible(request.user)
+        .filter(learner=learner)
+        .select_related("examiner", "export", "supersedes", "superseded_by")
+    )
     context = {
         "learner": learner,
+        "programme_type": programme_type,
         "exports": packs,
-        "reviews": reviews.visible(request.user).filter(learner=learner).select_related("examiner", "export"),
+        "reviews": history,
         "period_form": period_form,
         "review_form": review_form,
+        "code_sources": codes.SOURCES,
     }
     return render(request, "arcp/panel_learner.html", context, status=status)
+
+
+@portfolio_login_required
+@require_http_methods(["GET", "POST"])
+def correct_outcome(request, learner_id: int, review_id: int):
+    """Examiner: correct a recorded outcome by a new record that supersedes it (with a reason);
+    the old record stays in the history, unchanged."""
+    learner = _panel_learner_or_404(request.user, learner_id)
+    old = reviews.visible(request.user).filter(learner=learner, pk=review_id).select_related("export").first()
+    if old is None:
+        raise Http404("No such outcome.")
+    if old.is_superseded:
+        messages.error(request, "That outcome has already been corrected; correct the latest record instead.")
+        return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
+    packs = list(exports.visible(request.user).filter(learner=learner).select_related("created_by"))
+    programme_type = services.programme_type_of(learner)
+    kwargs = {"exports": packs, "programme_type": programme_type, "correcting": old, "prefix": "review"}
+    status = 200
+    if request.method == "POST":
+        form = ReviewForm(request.POST, **kwargs)
+        response = _outcome_step(request, learner, packs, form, correcting=old)
+        if response is not None:
+            return response
+        status = 200 if request.POST.get("action") == "change" else 400
+    else:
+        form = ReviewForm(
+            initial={
+                "export": str(old.export_id),
+                "outcome": old.outcome,
+                "reason_codes": old.reason_codes,
+                "next_review_on": old.next_review_on,
+                "actions": old.actions,
+                "comments": old.comments,
+            },
+            **kwargs,
+        )
+    audit.record(request.user, "read", learner=learner, obj=old, via="site", what="correct outcome")
+    context = {
+        "learner": learner,
+        "old": old,
+        "review_form": form,
+        "exports": packs,
+        "code_sources": codes.SOURCES,
+    }
+    return render(request, "arcp/correct_outcome.html", context, status=status)
 
 
 VERIFY_LIMIT = setting_limit("ARCP_VERIFY_MAX_BYTES", services.VERIFY_MAX_BYTES)

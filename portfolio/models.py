@@ -24,8 +24,24 @@ User = settings.AUTH_USER_MODEL
 
 # --- People and scope ---------------------------------------------------------------------
 class Cohort(models.Model):
+    class ProgrammeType(models.TextChoices):
+        """Which ARCP rules apply (the GMC's tables differ for foundation and specialty
+        training; undergraduate programmes follow specialty's): see `arcp.codes`."""
+
+        UNDERGRADUATE = "undergraduate", "Undergraduate"
+        FOUNDATION = "foundation", "Foundation"
+        SPECIALTY = "specialty", "Specialty"
+
     name = models.CharField(max_length=150, unique=True)
     programme = models.CharField(max_length=200, help_text="e.g. MBChB Year 4, Foundation Programme")
+    programme_type = models.CharField(
+        "programme type",
+        max_length=16,
+        choices=ProgrammeType.choices,
+        default=ProgrammeType.UNDERGRADUATE,
+        help_text="Decides which ARCP outcomes and reason codes apply (foundation and specialty "
+        "training follow different GMC tables; undergraduate follows specialty).",
+    )
     year = models.PositiveIntegerField(help_text="Academic year the cohort started, e.g. 2026")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -41,13 +41,14 @@ class CohortViewSet(SnippetViewSet):
     chooser_viewset_class = CspSnippetChooserViewSet
     icon = "group"
     menu_label = "Cohorts"
-    list_display = ["name", "programme", "year", Column("members", label="Members")]
-    list_filter = ["year"]
+    list_display = ["name", "programme", "programme_type", "year", Column("members", label="Members")]
+    list_filter = ["programme_type", "year"]
     search_fields = ["name", "programme"]
     copy_view_enabled = False
     panels = [
         FieldPanel("name", help_text="A unique name, e.g. 'MBChB Year 4 2026'. Used in CSV imports."),
         FieldRowPanel([FieldPanel("programme"), FieldPanel("year")]),
+        FieldPanel("programme_type"),
     ]
 
     def get_queryset(self, request):

@@ -4,7 +4,7 @@ from portfolio.api.serializers import PersonRefSerializer
 from reflect import limits
 
 from ..models import ArcpExport, ArcpReview
-from ..services import OUTCOME_CODES, REASON_CODES
+from ..services import OUTCOME_CODES
 
 
 class ArcpExportSerializer(serializers.ModelSerializer):
@@ -43,16 +43,43 @@ class VerifyResponseSerializer(serializers.Serializer):
 
 class ArcpReviewSerializer(serializers.ModelSerializer):
     """Input: `{"learner", "period_from", "period_to", "export", "outcome", "reason_codes"?,
-    "comments"?}`. Rules (panel, reason codes, the pack's learner) live in `arcp.services`."""
+    "comments"?, "actions"?, "next_review_on"?}`, and to correct a recorded outcome
+    `"supersedes"` (its id) with `"correction_reason"` (an extension: the old record is kept).
+    Every rule (panel, the GMC's code tables for the learner's programme type, the pack's
+    learner, dates) lives in `arcp.services.check_review`; reason codes are checked there so
+    that a wrong or unknown code is a 400 naming it under `reason_codes`."""
 
     learner = serializers.IntegerField(source="learner_id", help_text="The learner's user id.")
     export = serializers.UUIDField(source="export_id", help_text="Id of the ARCP pack the panel judged from.")
-    outcome = serializers.ChoiceField(choices=[(c, c) for c in OUTCOME_CODES])
+    outcome = serializers.ChoiceField(
+        choices=[(c, c) for c in OUTCOME_CODES],
+        help_text='A Gold Guide outcome, or "none" when no outcome was awarded (with N codes).',
+    )
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     reason_codes = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(REASON_CODES)), required=False, default=list
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=40,
+        help_text="U codes for unsatisfactory outcomes (3, 4, 5 in foundation; 2, 3, 4, 7.2, 7.3 in "
+        'specialty and undergraduate), C codes for 10.1 and 10.2, N codes for "none".',
     )
     comments = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.LONG_TEXT
+    )
+    actions = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.LONG_TEXT)
+    next_review_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required for outcomes 2–5."
+    )
+    supersedes = serializers.IntegerField(
+        source="supersedes_id",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id of the recorded outcome this one corrects (it is kept, never edited).",
+    )
+    superseded_by = serializers.SerializerMethodField()
+    correction_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=limits.LONG_TEXT
     )
     examiner = PersonRefSerializer(read_only=True)
@@ -69,7 +96,25 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
             "outcome_label",
             "reason_codes",
             "comments",
+            "actions",
+            "next_review_on",
+            "acknowledged_at",
+            "appeal_requested_at",
+            "supersedes",
+            "superseded_by",
+            "correction_reason",
             "examiner",
             "created_at",
         ]
-        read_only_fields = ["id", "outcome_label", "examiner", "created_at"]
+        read_only_fields = [
+            "id",
+            "outcome_label",
+            "acknowledged_at",
+            "appeal_requested_at",
+            "examiner",
+            "created_at",
+        ]
+
+    def get_superseded_by(self, obj) -> int | None:
+        later = getattr(obj, "superseded_by", None)
+        return later.pk if later is not None else None

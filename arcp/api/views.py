@@ -194,7 +194,7 @@ class ArcpReviewViewSet(
     def get_queryset(self):
         return (
             reviews.visible(self.request.user)
-            .select_related("examiner")
+            .select_related("examiner", "superseded_by")
             .order_by("-period_to", "-created_at", "-id")
         )
 
@@ -222,6 +222,21 @@ class ArcpReviewViewSet(
             data["outcome"],
             data.get("reason_codes") or [],
             data.get("comments") or "",
+            actions=data.get("actions") or "",
+            next_review_on=data.get("next_review_on"),
+            supersedes=data.get("supersedes_id"),
+            correction_reason=data.get("correction_reason") or "",
             via="api",
         )
         return Response(self.get_serializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The learner acknowledges their outcome",
+        request=None,
+        responses={200: ArcpReviewSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
+        tags=["arcp"],
+    )
+    @action(detail=True, methods=["post"], url_path="acknowledge")
+    def acknowledge(self, request, pk=None):
+        review = services.acknowledge_review(request.user, pk, via="api")
+        return Response(self.get_serializer(review).data)

@@ -16,7 +16,7 @@ from ..site import portfolio_root
 class CohortRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cohort
-        fields = ["id", "name"]
+        fields = ["id", "name", "programme_type"]
 
 
 class PersonRefSerializer(serializers.Serializer):

@@ -72,19 +72,23 @@ def test_examiner_panel_make_pack_and_record_outcome(site):
     export = ArcpExport.objects.get(learner=site.learner_a)
     review = {
         "action": "review",
-        "review-period_from": export.period_from.isoformat(),
-        "review-period_to": export.period_to.isoformat(),
         "review-export": str(export.pk),
-        "review-outcome": "5",
-        "review-comments": "Evidence incomplete.",
+        "review-outcome": "3",
+        "review-next_review_on": (site.today + datetime.timedelta(days=90)).isoformat(),
+        "review-comments": "Progress inadequate.",
     }
     missing = c.post(url, review)
-    assert missing.status_code == 400 and "needs at least one reason code" in missing.content.decode()
-    assert c.post(url, {**review, "review-reason_codes": ["U1"]}).status_code == 302
-    assert ArcpReview.objects.get().reason_codes == ["U1"]
+    assert missing.status_code == 400 and "needs at least one of the U codes" in missing.content.decode()
+    confirm = c.post(url, {**review, "review-reason_codes": ["U1"]})
+    assert confirm.status_code == 200 and "Confirm and record the outcome" in confirm.content.decode()
+    assert not ArcpReview.objects.exists()
+    assert c.post(url, {**review, "review-reason_codes": ["U1"], "action": "confirm"}).status_code == 302
+    recorded = ArcpReview.objects.get()
+    assert recorded.reason_codes == ["U1"]
+    assert (recorded.period_from, recorded.period_to) == (export.period_from, export.period_to)
     # the learner sees it
     mine = site.login(site.learner_a).get(portfolio_url("arcp_my_pack")).content.decode()
-    assert "5 – Incomplete evidence" in mine and "Evidence incomplete." in mine
+    assert "3 – Inadequate progress" in mine and "Progress inadequate." in mine
 
 
 def test_non_examiners_have_no_panel(site):

@@ -155,8 +155,14 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     page.get_by_label("The pack the panel judged from").select_option(str(export.pk))
     page.get_by_label("Outcome", exact=True).select_option("1")
     page.locator("#id_review-comments").fill("Evidence of community engagement throughout.")
-    page.get_by_role("button", name="Record the outcome").click()
-    expect(page.get_by_text("Outcome 1 recorded")).to_be_visible()
+    # Only the codes that fit the chosen outcome show (outcome 1 takes none).
+    expect(page.get_by_label("U1: Record keeping and evidence")).to_be_hidden()
+    page.get_by_role("button", name="Check the outcome").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirm the outcome")
+    visit(page, check_a11y, shot, "examiner confirms outcome")
+    assert not ArcpReview.objects.filter(learner=learner).exists(), "nothing recorded before confirming"
+    page.get_by_role("button", name="Confirm and record the outcome").click()
+    expect(page.get_by_text("Outcome 1 – Satisfactory progress recorded")).to_be_visible()
     visit(page, check_a11y, shot, "examiner outcome recorded")
     review = ArcpReview.objects.get(learner=learner)
     assert review.export == export and review.examiner == examiner

@@ -226,13 +226,11 @@ def test_creating_a_placement_and_a_cohort(admin_client):
     )
     assert response.status_code == 302
     assert Placement.objects.filter(organisation="Shelter Cymru").exists()
-    response = admin_client.post(
-        snippet_url("cohort", "add"), {"name": "FY1 2026", "programme": "FP", "year": 2026}
-    )
+    cohort = {"name": "FY1 2026", "programme": "FP", "programme_type": "foundation", "year": 2026}
+    response = admin_client.post(snippet_url("cohort", "add"), cohort)
     assert response.status_code == 302
-    duplicate = admin_client.post(
-        snippet_url("cohort", "add"), {"name": "FY1 2026", "programme": "FP", "year": 2026}
-    )
+    assert Cohort.objects.get(name="FY1 2026").programme_type == "foundation"
+    duplicate = admin_client.post(snippet_url("cohort", "add"), cohort)
     assert "name" in duplicate.context["form"].errors
     assert Cohort.objects.filter(name="FY1 2026").count() == 1
 

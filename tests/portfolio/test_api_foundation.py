@@ -65,7 +65,7 @@ def test_bad_token_is_401(db):
 
 def test_me_lists_cohorts_of_learner_and_examiner(world, api):
     assert api(world.learner_a).get("/api/v1/me/").json()["cohorts"] == [
-        {"id": world.cohort_a.id, "name": "Cohort A"}
+        {"id": world.cohort_a.id, "name": "Cohort A", "programme_type": "undergraduate"}
     ]
     data = api(world.dual).get("/api/v1/me/").json()
     assert data["roles"] == ["tutor", "examiner"]
@@ -124,7 +124,8 @@ def test_learner_fields(world, api):
         "assessment_count",
         "feedback_count",
     }
-    assert r.json()["cohort"] == {"id": world.cohort_a.id, "name": "Cohort A"}
+    cohort = {"id": world.cohort_a.id, "name": "Cohort A", "programme_type": "undergraduate"}
+    assert r.json()["cohort"] == cohort
 
 
 def test_cohort_filter(world, api):

@@ -1,0 +1,40 @@
+"""ARCP demo data: every programme type with a panel, outcomes by the GMC's rules, one corrected."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from arcp.models import ArcpExport, ArcpReview
+from portfolio.models import Cohort, Panel
+
+pytestmark = pytest.mark.django_db
+
+
+def run():
+    call_command("seed_demo", "--cohorts", "3", "--learners-per-cohort", "1", "--password", "x-Demo-2026",
+                 stdout=io.StringIO())  # fmt: skip
+
+
+def test_programme_types_outcomes_and_a_correction():
+    run()
+    kinds = set(Cohort.objects.values_list("programme_type", flat=True))
+    assert kinds == {"undergraduate", "foundation", "specialty"}
+    for kind in kinds:
+        assert Panel.objects.filter(cohort__programme_type=kind).exists()
+    by_kind = {
+        kind: sorted(
+            ArcpReview.objects.filter(learner__enrolment__cohort__programme_type=kind).values_list(
+                "outcome", flat=True
+            )
+        )
+        for kind in kinds
+    }
+    assert by_kind == {"undergraduate": ["1", "2"], "foundation": ["1", "3", "4"], "specialty": ["10.1", "5"]}
+    correction = ArcpReview.objects.get(supersedes__isnull=False)
+    assert (correction.outcome, correction.supersedes.outcome) == ("3", "4")
+    assert correction.correction_reason and correction.reason_codes == ["U1", "U3"]
+    assert ArcpReview.objects.get(outcome="10.1").reason_codes == ["C3"]
+    before = (ArcpReview.objects.count(), ArcpExport.objects.count())
+    run()
+    assert (ArcpReview.objects.count(), ArcpExport.objects.count()) == before
