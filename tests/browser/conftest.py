@@ -122,6 +122,13 @@ def check_a11y():
     axe = Axe()
 
     def check(page, context=None):
+        # Let CSS animations end first (Wagtail's messages fade in): axe reads colours as
+        # painted, and a half-faded banner is not the contrast anyone reads.
+        page.evaluate(
+            "Promise.race([Promise.all(document.getAnimations().filter(a => isFinite("
+            "a.effect?.getComputedTiming().endTime ?? Infinity)).map(a => a.finished)),"
+            " new Promise(r => setTimeout(r, 3000))])"
+        )
         results = axe.run(page, context=context)
         bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         summary = "\n".join(
