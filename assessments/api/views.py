@@ -3,14 +3,15 @@ person may see and do) and the marking services (`assessments.services`)."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portfolio.api.compiled import ChildShape, PageShape
+from portfolio.api.rows import attach
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
 from reflect import audit
@@ -23,18 +24,19 @@ from ..models import Assessment, Score
 from ..policies import assessments as policy
 from .filters import AssessmentFilter
 from .serializers import (
-    ASSESSMENT_LIST_COLUMNS,
-    SCORE_LIST_COLUMNS,
     AssessmentCreateSerializer,
     AssessmentSerializer,
     AssessmentUpdateSerializer,
     FinaliseSerializer,
     IncompleteSerializer,
-    assessment_list_data,
+    ScoreSerializer,
 )
 
 TutorOnly = HasAnyRole.of(R.TUTOR)
 SCORE_ORDER = ("criterion__sort_order", "criterion_id")
+
+
+User = get_user_model()
 
 
 def _listed(user):
@@ -42,14 +44,11 @@ def _listed(user):
     return policy.visible(user).order_by("-created_at", "-id")
 
 
-# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-LIST_PAGE = PageShape(Assessment, _listed, ASSESSMENT_LIST_COLUMNS)
-LIST_SCORES = ChildShape(
-    Score,
-    lambda ids: (
-        Score.objects.filter(assessment_id__in=ids).order_by(*SCORE_ORDER).values_list(*SCORE_LIST_COLUMNS)
-    ),
-)
+def _with_scores(rows: list[dict]) -> list[dict]:
+    """The rows with their scores (`scores`, in criterion order): one query for the page."""
+    scores = Score.objects.filter(assessment_id__in=[row["id"] for row in rows]).order_by(*SCORE_ORDER)
+    scores = scores.values("assessment_id", *ScoreSerializer.columns())
+    return attach(rows, "scores", ((score.pop("assessment_id"), score) for score in scores))
 
 
 def _field_error(field: str, message: str) -> Response:
@@ -74,38 +73,36 @@ class AssessmentViewSet(
         return [NotPatientRep()]
 
     def get_queryset(self):
-        return (
-            _listed(self.request.user)
-            .select_related("reflection__learner", "rubric", "assessor", "superseded_by")
-            .prefetch_related(
-                Prefetch("scores", queryset=Score.objects.select_related("level").order_by(*SCORE_ORDER))
-            )
-            .annotate(learner_id=F("reflection__learner_id"))
-        )
+        # Lists and reads take `.values()` of it (which drops the join); writes act on the
+        # instance, whose reflection's learner the policy asks about.
+        return _listed(self.request.user).select_related("reflection__learner")
+
+    def _rows(self, queryset) -> list[dict]:
+        return _with_scores(list(queryset.values(*AssessmentSerializer.columns())))
 
     def list(self, request, *args, **kwargs):
-        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        # pagination as `get_queryset`): one query for the page with its joined columns, one for
-        # its scores, then one audit row per learner on the page. Same output as
-        # `AssessmentSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
-        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        page = self.paginator.paginate_list(LIST_PAGE, request, self)
-        score_rows = LIST_SCORES.rows([row["id"] for row in page])
+        # The page's rows (scope, filters, order), then its scores: two queries, then one
+        # audit row per learner on the page.
+        rows = self.filter_queryset(self.get_queryset()).values(*AssessmentSerializer.columns())
+        page = _with_scores(self.paginator.paginate_rows(rows, request, self))
         audit.record_reads(
-            request.user,
-            [{"id": row["id"], "learner_id": row["reflection__learner_id"]} for row in page],
-            via="api",
-            object_type=Assessment.__name__,
+            request.user, page, via="api", learner_attr="reflection__learner", object_type=Assessment.__name__
         )
-        return self.get_paginated_response(assessment_list_data(page, score_rows))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        assessment = self.get_object()
-        audit.record(request.user, "read", learner=assessment.reflection.learner, obj=assessment, via="api")
-        return Response(self.get_serializer(assessment).data)
+        rows = self.filter_queryset(self.get_queryset()).values(*AssessmentSerializer.columns())
+        row = get_object_or_404(rows, pk=kwargs["pk"])
+        self.check_object_permissions(request, row)
+        # The audit row names the learner and the assessment by id (no query for either).
+        learner, assessment = User(pk=row["reflection__learner_id"]), Assessment(pk=row["id"])
+        audit.record(request.user, "read", learner=learner, obj=assessment, via="api")
+        return Response(self.get_serializer(_with_scores([row])[0]).data)
 
     def _fresh(self, assessment: Assessment) -> dict:
-        return AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data
+        """The assessment as the caller now sees it (after a write)."""
+        (row,) = self._rows(_listed(self.request.user).filter(pk=assessment.pk))
+        return self.get_serializer(row).data
 
     @extend_schema(
         request=AssessmentCreateSerializer,

@@ -1,10 +1,11 @@
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -24,9 +25,8 @@ from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
 from ..site import portfolio_root
-from .compiled import ChildShape, PageShape
+from .rows import attach
 from .serializers import (
-    REFLECTION_LIST_COLUMNS,
     ErrorDetailSerializer,
     IdentifierFindingsErrorSerializer,
     LearnerSerializer,
@@ -37,8 +37,9 @@ from .serializers import (
     ReflectionSubmitSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
-    reflection_list_data,
 )
+
+User = get_user_model()
 
 
 def _listed_reflections(user):
@@ -46,19 +47,12 @@ def _listed_reflections(user):
     return policy.visible(user).order_by("-occurred_on", "-id")
 
 
-# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-REFLECTION_PAGE = PageShape(Reflection, _listed_reflections, REFLECTION_LIST_COLUMNS)
-
-
-def _theme_links(ids):
-    """(reflection id, theme code) of `ids`, as `reflection.themes.all()` orders them (by
-    Competency's default ordering)."""
+def _with_themes(rows: list[dict]) -> list[dict]:
+    """The rows with their theme codes (`themes`), as `reflection.themes.all()` orders them (by
+    Competency's default ordering): one query for the page."""
     order = [f"competency__{field}" for field in Competency._meta.ordering]
-    links = Reflection.themes.through.objects.filter(reflection_id__in=ids).order_by(*order)
-    return links.values_list("reflection_id", "competency__code")
-
-
-REFLECTION_THEMES = ChildShape(Reflection.themes.through, _theme_links)
+    links = Reflection.themes.through.objects.filter(reflection_id__in=[row["id"] for row in rows])
+    return attach(rows, "themes", links.order_by(*order).values_list("reflection_id", "competency__code"))
 
 
 class ObtainTokenView(APIView):
@@ -155,10 +149,9 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Counts are of what others may read (each app's released evidence: non-draft
         # reflections, released assessments, feedback not withdrawn), by `portfolio.counts`.
-        return (
-            annotate_counts(learners.visible(self.request.user).select_related("enrolment__cohort"))
-            .order_by("last_name", "first_name", "username")
-        )
+        return annotate_counts(
+            learners.visible(self.request.user).select_related("enrolment__cohort")
+        ).order_by("last_name", "first_name", "username")
 
     def retrieve(self, request, *args, **kwargs):
         learner = self.get_object()
@@ -246,33 +239,41 @@ class ReflectionViewSet(
         scoped = _listed_reflections(self.request.user)
         if self.action in ("partial_update", "submit"):
             scoped = scoped & policy.scope(self.request.user, "change")
-        return scoped.select_related("learner").prefetch_related("themes")
+        return scoped.select_related("learner")  # for writes; `.values()` drops the join
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
+    def _rows(self, queryset) -> list[dict]:
+        return _with_themes(list(queryset.values(*ReflectionSerializer.columns())))
+
+    def _answer(self, pk: int) -> dict:
+        """The reflection `pk` as the caller now sees it (after a write)."""
+        (row,) = self._rows(_listed_reflections(self.request.user).filter(pk=pk))
+        return self.get_serializer(row).data
+
     def list(self, request, *args, **kwargs):
-        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        # pagination as `get_queryset`): one query for the page with the learner's name, one for
-        # its theme codes, then one audit row per learner on the page. Same output as
-        # `ReflectionSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
-        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        page = self.paginator.paginate_list(REFLECTION_PAGE, request, self)
-        theme_rows = REFLECTION_THEMES.rows([row["id"] for row in page])
+        # The page's rows (scope, filters, order), then its theme codes: two queries, then
+        # one audit row per learner on the page.
+        rows = self.filter_queryset(self.get_queryset()).values(*ReflectionSerializer.columns())
+        page = _with_themes(self.paginator.paginate_rows(rows, request, self))
         audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
-        return self.get_paginated_response(reflection_list_data(page, theme_rows, portfolio_root()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        reflection = self.get_object()
-        audit.record(request.user, "read", learner=reflection.learner, obj=reflection, via="api")
-        return Response(self.get_serializer(reflection).data)
+        rows = self.filter_queryset(self.get_queryset()).values(*ReflectionSerializer.columns())
+        row = get_object_or_404(rows, pk=kwargs["pk"])
+        self.check_object_permissions(request, row)
+        # The audit row names the learner and the reflection by id (no query for either).
+        learner, reflection = User(pk=row["learner_id"]), Reflection(pk=row["id"])
+        audit.record(request.user, "read", learner=learner, obj=reflection, via="api")
+        return Response(self.get_serializer(_with_themes([row])[0]).data)
 
     def create(self, request, *args, **kwargs):
         serializer = ReflectionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reflection = services.create_reflection(request.user, dict(serializer.validated_data), via="api")
-        reflection = self.get_queryset().get(pk=reflection.pk)
-        return Response(self.get_serializer(reflection).data, status=status.HTTP_201_CREATED)
+        return Response(self._answer(reflection.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
@@ -285,7 +286,7 @@ class ReflectionViewSet(
         if version is None:
             raise DRFValidationError({"version": ["Send the version you read."]})
         services.update_reflection(reflection, request.user, data, version, via="api")
-        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
+        return Response(self._answer(reflection.pk))
 
     @extend_schema(
         summary="Submit for review",
@@ -330,4 +331,4 @@ class ReflectionViewSet(
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
+        return Response(self._answer(reflection.pk))

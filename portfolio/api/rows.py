@@ -1,0 +1,107 @@
+"""Read-only serializers over plain rows: each API list's shape is written once.
+
+A list endpoint reads its page as `.values()` rows (dicts, column → value, no model
+instances) and renders them with ONE serializer whose fields say which column they read
+(`IntegerField(source="placement_id")`, a nested serializer with `source="*"` for columns of
+the same row). The same serializer renders the detail answer (a page of one row), and the
+OpenAPI schema is generated from it, so the list, the detail and the schema cannot drift.
+
+- `RowSerializer.columns()` are the keys to ask `.values()` for: what its fields read,
+  nested serializers over the same row included. Lists of children (a reflection's theme
+  codes, an assessment's scores) come from a second query and are put in the rows with
+  `attach()`; the serializer names them in `Meta.children`.
+- `to_representation(row)` answers exactly what DRF's `Serializer.to_representation` answers
+  for the row (tests/api/test_rows.py compares them); it only decides once per serializer
+  instance, instead of once per value, how each field reads and renders its column
+  (`reflect.api.rendering.column_renderers`: DRF's own `to_representation` for each field, or
+  a quicker equivalent for datetimes and decimals, tests/api/test_rendering.py).
+- Anything that is not a dict (a model instance) takes DRF's path unchanged, so a shared
+  serializer such as `PersonRefSerializer` still renders instances elsewhere.
+
+Nothing here filters: the rows are those of the querysets the views take from the policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rest_framework import serializers
+
+from reflect.api.rendering import column_renderers
+
+
+class RowSerializer(serializers.Serializer):
+    # A read-only serializer whose fields read plain rows (see the module docstring). No
+    # docstring: the schema would take it as every subclass's description.
+    # A field reads `row[field.source]` (one key, no dots), or the whole row when its source
+    # is "*" (nested serializers, method fields); a field with `row_columns` says which
+    # columns it reads from the whole row.
+
+    @classmethod
+    def columns(cls, **kwargs) -> tuple[str, ...]:
+        """The `.values()` keys a row needs, in field order, without `Meta.children`."""
+        return tuple(dict.fromkeys(_columns(cls(**kwargs))))
+
+    def to_representation(self, instance):
+        if not isinstance(instance, dict):
+            return super().to_representation(instance)
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = self._make_plan()
+        out = {}
+        for name, key, render in plan:
+            if key is None:
+                out[name] = render(instance)
+            else:
+                value = instance[key]
+                out[name] = None if value is None else render(value)
+        return out
+
+    def _make_plan(self) -> list[tuple]:
+        """(output key, row key or None for the whole row, function) per readable field, as
+        DRF reads them: `field.get_attribute(row)`, None stays None, else
+        `field.to_representation(value)`."""
+        by_key: dict[str, serializers.Field] = {}
+        plan = []
+        for field in self._readable_fields:
+            if field.source == "*":
+                plan.append((field.field_name, None, field.to_representation))
+                continue
+            if len(field.source_attrs) != 1:
+                raise ValueError(f"{type(self).__name__}.{field.field_name}: rows are flat; use one key")
+            by_key[field.field_name] = field
+            plan.append((field.field_name, field.source, None))
+        render = column_renderers(by_key, by_key)
+        return [(name, key, function or render[name]) for name, key, function in plan]
+
+
+def _columns(serializer: serializers.Serializer) -> Iterable[str]:
+    children = getattr(getattr(serializer, "Meta", None), "children", ())
+    for name, field in serializer.fields.items():
+        if field.write_only or name in children:
+            continue
+        if hasattr(field, "row_columns"):
+            yield from field.row_columns
+        elif isinstance(field, serializers.Serializer) and field.source == "*":
+            yield from _columns(field)
+        elif field.source != "*":  # method fields read columns other fields name
+            yield field.source
+
+
+def attach(rows: list[dict], name: str, children: Iterable[tuple]) -> list[dict]:
+    """Give each row a list `row[name]` of its children, in the order of `children`.
+
+    Args:
+        rows: the page, dicts with an `id`.
+        name: the key to fill (one of the serializer's `Meta.children`).
+        children: (parent id, child) pairs, e.g. from `values_list("reflection_id", "code")`.
+
+    Returns:
+        `rows`, each with `row[name]` set (an empty list for a row without children).
+    """
+    lists: dict = {}
+    for row in rows:
+        row[name] = lists[row["id"]] = []
+    for parent, child in children:
+        lists[parent].append(child)
+    return rows
