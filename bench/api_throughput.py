@@ -22,7 +22,9 @@
    missing, with a bounded Python threaded loop. Ratios are taken within a round, then the
    median: project / floor (goal >= 0.8), and, for context, project / bare and floor / bare.
 4. Counts SQL queries per request at page size 10 and 200 in-process, endpoint and floor
-   (goal: equal for the endpoint at both sizes).
+   (goal: equal for the endpoint at both sizes), and times both in-process (`--in-process`
+   interleaved requests each: CPU time, steadier than throughput on a shared machine, and
+   wall time), reported as floor / project beside the throughput ratio.
 
 Nothing caches SQL text, scope contents or pages between requests, in the endpoints or in
 the twins. Not a test: it prints figures. All traffic goes to 127.0.0.1; every phase is
@@ -149,6 +151,25 @@ def queries_per_request(client, path: str, page_size: int) -> tuple[int, int]:
     return len(ctx.captured_queries), len(response.json()["results"])
 
 
+def in_process(client, project: str, floor: str, n: int) -> tuple[float, float, float, float]:
+    """Median CPU and wall milliseconds per request of `project` and `floor`, alternating which
+    goes first."""
+    cpu: dict[str, list[float]] = {project: [], floor: []}
+    wall: dict[str, list[float]] = {project: [], floor: []}
+    for url in (project, floor):
+        for _ in range(5):
+            client.get(url)  # warm: connection, prepared statements, caches
+    for i in range(n):
+        for url in (project, floor) if i % 2 else (floor, project):
+            started_cpu, started = time.process_time(), time.perf_counter()
+            response = client.get(url)
+            cpu[url].append(time.process_time() - started_cpu)
+            wall[url].append(time.perf_counter() - started)
+            assert response.status_code == 200
+    ms = [statistics.median(series[url]) * 1000 for series in (cpu, wall) for url in (project, floor)]
+    return ms[0], ms[1], ms[2], ms[3]
+
+
 def load(tool: str, url: str, token: str, args, warm: bool) -> tuple[float, int, int]:
     if tool == "wrk":
         if warm:
@@ -170,6 +191,7 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all URLs (default 3)")
     parser.add_argument("--db-name", default="reflect_bench", help="PostgreSQL database (recreated)")
+    parser.add_argument("--in-process", type=int, default=60, help="in-process requests per URL")
     args = parser.parse_args()
 
     db_url = _common.choose_database(args.db_name)
@@ -193,6 +215,7 @@ def main() -> None:
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     bare_data = {}
     query_counts = {}
+    in_process_ratios = {}
     with override_settings(ROOT_URLCONF="bench.urls_bench"):
         clear_url_caches()
         print("\nqueries per request (examiner, in-process test client)")
@@ -206,6 +229,18 @@ def main() -> None:
                     f"  {kind:8} {path:28} page_size=10: {small} ({n_small} rows)   "
                     f"page_size=200: {large} ({n_large} rows)  {verdict}"
                 )
+        # Per request, in this process: CPU time (what the code costs; steadier than wall time
+        # on a shared machine) and wall time (with the database's), project and floor
+        # interleaved, the median of each.
+        print(f"\nin-process, page of 100, median of {args.in_process} interleaved requests each")
+        for name, url in ENDPOINTS.items():
+            times = in_process(client, url, FLOOR[name], args.in_process)
+            cpu_p, cpu_f, wall_p, wall_f = times
+            in_process_ratios[name] = (cpu_f / cpu_p, wall_f / wall_p)
+            print(
+                f"  {name:12} CPU project {cpu_p:.2f} ms, floor {cpu_f:.2f} ms (floor / project "
+                f"{cpu_f / cpu_p:.2f}); wall {wall_p:.2f} / {wall_f:.2f} ms ({wall_f / wall_p:.2f})"
+            )
         # The bare twins serve the real page-of-100 responses, captured now; the floors must
         # answer exactly the same.
         for name, url in ENDPOINTS.items():
@@ -300,6 +335,9 @@ def main() -> None:
     for name in ENDPOINTS:
         medians = [statistics.median(results[(name, kind)]) for kind in ("project", "floor", "bare")]
         print(f"  {name:12} " + " / ".join(f"{m:.1f}" for m in medians))
+    print("\nin-process floor / project (CPU, wall), for comparison")
+    for name, (cpu, wall) in in_process_ratios.items():
+        print(f"  {name:12} {cpu:.2f}  {wall:.2f}")
     print("\nqueries per request at page size 10 / 200 (goal: equal for the endpoint)")
     for (name, kind), (small, large) in query_counts.items():
         print(f"  {name:12} {kind:8} {small} / {large}")

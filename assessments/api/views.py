@@ -73,9 +73,11 @@ class AssessmentViewSet(
         return [NotPatientRep()]
 
     def get_queryset(self):
-        # Lists and reads take `.values()` of it (which drops the join); writes act on the
-        # instance, whose reflection's learner the policy asks about.
-        return _listed(self.request.user).select_related("reflection__learner")
+        listed = _listed(self.request.user)
+        if self.action in ("list", "retrieve"):
+            return listed  # read as `.values()` rows
+        # Writes act on the instance, whose reflection's learner the policy asks about.
+        return listed.select_related("reflection__learner")
 
     def _rows(self, queryset) -> list[dict]:
         return _with_scores(list(queryset.values(*AssessmentSerializer.columns())))

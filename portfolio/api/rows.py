@@ -23,6 +23,7 @@ Nothing here filters: the rows are those of the querysets the views take from th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from rest_framework import serializers
@@ -38,9 +39,9 @@ class RowSerializer(serializers.Serializer):
     # columns it reads from the whole row.
 
     @classmethod
-    def columns(cls, **kwargs) -> tuple[str, ...]:
+    def columns(cls) -> tuple[str, ...]:
         """The `.values()` keys a row needs, in field order, without `Meta.children`."""
-        return tuple(dict.fromkeys(_columns(cls(**kwargs))))
+        return _columns_of(cls)
 
     def to_representation(self, instance):
         if not isinstance(instance, dict):
@@ -64,6 +65,10 @@ class RowSerializer(serializers.Serializer):
         by_key: dict[str, serializers.Field] = {}
         plan = []
         for field in self._readable_fields:
+            if isinstance(field, serializers.SerializerMethodField):
+                # What its to_representation does: the parent's (this serializer's) method.
+                plan.append((field.field_name, None, getattr(self, field.method_name)))
+                continue
             if field.source == "*":
                 plan.append((field.field_name, None, field.to_representation))
                 continue
@@ -73,6 +78,12 @@ class RowSerializer(serializers.Serializer):
             plan.append((field.field_name, field.source, None))
         render = column_renderers(by_key, by_key)
         return [(name, key, function or render[name]) for name, key, function in plan]
+
+
+@functools.cache
+def _columns_of(cls) -> tuple[str, ...]:
+    # Column names only: what the class's fields read, the same for every request.
+    return tuple(dict.fromkeys(_columns(cls())))
 
 
 def _columns(serializer: serializers.Serializer) -> Iterable[str]:

@@ -239,7 +239,9 @@ class ReflectionViewSet(
         scoped = _listed_reflections(self.request.user)
         if self.action in ("partial_update", "submit"):
             scoped = scoped & policy.scope(self.request.user, "change")
-        return scoped.select_related("learner")  # for writes; `.values()` drops the join
+        if self.action in ("list", "retrieve"):
+            return scoped  # read as `.values()` rows
+        return scoped.select_related("learner")  # writes act on the instance
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
