@@ -3,18 +3,15 @@ person may see and do) and the marking services (`assessments.services`)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portfolio.api.rows import attach
+from portfolio.api.rows import RowViewMixin, attach
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
-from reflect import audit
 from reflect import roles as R
 from reflect.api.permissions import HasAnyRole, NotPatientRep
 from rubrics.models import Rubric
@@ -36,9 +33,6 @@ TutorOnly = HasAnyRole.of(R.TUTOR)
 SCORE_ORDER = ("criterion__sort_order", "criterion_id")
 
 
-User = get_user_model()
-
-
 def _listed(user):
     """The assessments `user` may see, in list order (the list, detail and write views)."""
     return policy.visible(user).order_by("-created_at", "-id")
@@ -55,9 +49,7 @@ def _field_error(field: str, message: str) -> Response:
     return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
-class AssessmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class AssessmentViewSet(RowViewMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Assessments in the caller's scope (learner: finalised ones of own reflections; tutor:
     ones they wrote or of allocated learners; examiner: finalised ones in their cohorts;
     admin: all). Blind second markings stay hidden from the other marker until both are
@@ -65,6 +57,7 @@ class AssessmentViewSet(
 
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
+    learner_column = "reflection__learner_id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
@@ -79,32 +72,12 @@ class AssessmentViewSet(
         # Writes act on the instance, whose reflection's learner the policy asks about.
         return listed.select_related("reflection__learner")
 
-    def _rows(self, queryset) -> list[dict]:
-        return _with_scores(list(queryset.values(*AssessmentSerializer.columns())))
-
-    def list(self, request, *args, **kwargs):
-        # The page's rows (scope, filters, order), then its scores: two queries, then one
-        # audit row per learner on the page.
-        rows = self.filter_queryset(self.get_queryset()).values(*AssessmentSerializer.columns())
-        page = _with_scores(self.paginator.paginate_rows(rows, request, self))
-        audit.record_reads(
-            request.user, page, via="api", learner_attr="reflection__learner", object_type=Assessment.__name__
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*AssessmentSerializer.columns())
-        row = get_object_or_404(rows, pk=kwargs["pk"])
-        self.check_object_permissions(request, row)
-        # The audit row names the learner and the assessment by id (no query for either).
-        learner, assessment = User(pk=row["reflection__learner_id"]), Assessment(pk=row["id"])
-        audit.record(request.user, "read", learner=learner, obj=assessment, via="api")
-        return Response(self.get_serializer(_with_scores([row])[0]).data)
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        return _with_scores(rows)
 
     def _fresh(self, assessment: Assessment) -> dict:
         """The assessment as the caller now sees it (after a write)."""
-        (row,) = self._rows(_listed(self.request.user).filter(pk=assessment.pk))
-        return self.get_serializer(row).data
+        return self.render_row(_listed(self.request.user).filter(pk=assessment.pk))
 
     @extend_schema(
         request=AssessmentCreateSerializer,

@@ -17,8 +17,11 @@ OpenAPI schema is generated from it, so the list, the detail and the schema cann
   a quicker equivalent for datetimes and decimals, tests/api/test_rendering.py).
 - Anything that is not a dict (a model instance) takes DRF's path unchanged, so a shared
   serializer such as `PersonRefSerializer` still renders instances elsewhere.
+- `RowViewMixin` is a viewset's `list` and `retrieve` over such rows (page, children, audit).
 
 Nothing here filters: the rows are those of the querysets the views take from the policies.
+No SQL text, scope or page is kept between requests; only the column names of each
+serializer class are worked out once.
 """
 
 from __future__ import annotations
@@ -26,8 +29,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
+from reflect import audit
 from reflect.api.rendering import column_renderers
 
 
@@ -116,3 +123,48 @@ def attach(rows: list[dict], name: str, children: Iterable[tuple]) -> list[dict]
     for parent, child in children:
         lists[parent].append(child)
     return rows
+
+
+class RowViewMixin:
+    """`list` and `retrieve` of a DRF viewset, answered from `.values()` rows of its
+    `get_queryset()` (the policy's) through its `serializer_class` (a `RowSerializer`).
+
+    The viewset sets `learner_column` (the row key of the learner whose portfolio a row is
+    part of, for the audit log) and may override `with_children(rows)` to attach its lists.
+    A list is the page's query (with its total), one query per attached list and one audit
+    row per learner on the page; a read is the same for one row, audited as one object.
+    """
+
+    learner_column = "learner_id"
+
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        return rows
+
+    def rows_queryset(self, queryset=None):
+        """`queryset` (by default the view's, filtered) as rows of the serializer's columns."""
+        if queryset is None:
+            queryset = self.filter_queryset(self.get_queryset())
+        return queryset.values(*self.get_serializer_class().columns())
+
+    def render_row(self, queryset) -> dict:
+        """The one row of `queryset` (a filter of the policy's), rendered."""
+        (row,) = self.with_children(list(self.rows_queryset(queryset)))
+        return self.get_serializer(row).data
+
+    def list(self, request, *args, **kwargs):
+        rows = self.rows_queryset()
+        page = self.with_children(self.paginator.paginate_rows(rows, request, self))
+        learner = self.learner_column.removesuffix("_id")
+        kind = rows.model.__name__
+        audit.record_reads(request.user, page, via="api", learner_attr=learner, object_type=kind)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        rows = self.rows_queryset()
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        row = get_object_or_404(rows, **{self.lookup_field: kwargs[lookup]})
+        self.check_object_permissions(request, row)
+        # The audit row names the learner and the object by id: no query for either.
+        learner, obj = get_user_model()(pk=row[self.learner_column]), rows.model(pk=row["id"])
+        audit.record(request.user, "read", learner=learner, obj=obj, via="api")
+        return Response(self.get_serializer(self.with_children([row])[0]).data)

@@ -1,11 +1,10 @@
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -25,7 +24,7 @@ from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
 from ..site import portfolio_root
-from .rows import attach
+from .rows import RowViewMixin, attach
 from .serializers import (
     ErrorDetailSerializer,
     IdentifierFindingsErrorSerializer,
@@ -38,8 +37,6 @@ from .serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
-
-User = get_user_model()
 
 
 def _listed_reflections(user):
@@ -149,9 +146,10 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Counts are of what others may read (each app's released evidence: non-draft
         # reflections, released assessments, feedback not withdrawn), by `portfolio.counts`.
-        return annotate_counts(
-            learners.visible(self.request.user).select_related("enrolment__cohort")
-        ).order_by("last_name", "first_name", "username")
+        return (
+            annotate_counts(learners.visible(self.request.user).select_related("enrolment__cohort"))
+            .order_by("last_name", "first_name", "username")
+        )
 
     def retrieve(self, request, *args, **kwargs):
         learner = self.get_object()
@@ -218,8 +216,7 @@ _REFLECTION_ERRORS = {
     ),
 )
 class ReflectionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    RowViewMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -246,30 +243,12 @@ class ReflectionViewSet(
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
-    def _rows(self, queryset) -> list[dict]:
-        return _with_themes(list(queryset.values(*ReflectionSerializer.columns())))
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        return _with_themes(rows)
 
     def _answer(self, pk: int) -> dict:
         """The reflection `pk` as the caller now sees it (after a write)."""
-        (row,) = self._rows(_listed_reflections(self.request.user).filter(pk=pk))
-        return self.get_serializer(row).data
-
-    def list(self, request, *args, **kwargs):
-        # The page's rows (scope, filters, order), then its theme codes: two queries, then
-        # one audit row per learner on the page.
-        rows = self.filter_queryset(self.get_queryset()).values(*ReflectionSerializer.columns())
-        page = _with_themes(self.paginator.paginate_rows(rows, request, self))
-        audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*ReflectionSerializer.columns())
-        row = get_object_or_404(rows, pk=kwargs["pk"])
-        self.check_object_permissions(request, row)
-        # The audit row names the learner and the reflection by id (no query for either).
-        learner, reflection = User(pk=row["learner_id"]), Reflection(pk=row["id"])
-        audit.record(request.user, "read", learner=learner, obj=reflection, via="api")
-        return Response(self.get_serializer(_with_themes([row])[0]).data)
+        return self.render_row(_listed_reflections(self.request.user).filter(pk=pk))
 
     def create(self, request, *args, **kwargs):
         serializer = ReflectionCreateSerializer(data=request.data)
