@@ -1,24 +1,34 @@
 #!/usr/bin/env python
-"""API throughput: the project's list endpoints against bare DRF twins in the same server.
+"""API throughput: each list endpoint's ORM path against its floor twin, in the same server.
 
-    .venv/bin/python bench/api_throughput.py [--seconds 10] [--connections 8] [--workers 2]
+    .venv/bin/python bench/api_throughput.py [--seconds 10] [--rounds 3] [--connections 8]
+                                             [--workers 2] [--db-name reflect_bench]
 
-1. Creates a throwaway database (PostgreSQL `reflect_bench` on 127.0.0.1:5432 if reachable,
+1. Creates a throwaway database (PostgreSQL `--db-name` on 127.0.0.1:5432 if reachable,
    else a temporary SQLite file), migrates and seeds it: one examiner with a panel on a cohort
    of 50 learners x 4 reflections x 2 finalised assessments (3 scored criteria each).
-2. Captures the real responses of `/api/v1/assessments/?page_size=100` and
-   `/api/v1/reflections/?page_size=100` and serves them, as plain dicts, from bare DRF views
-   (`bench/urls_bench.py`) in the SAME gunicorn server (2 workers, 127.0.0.1 only).
-3. Drives each URL for a fixed time, in `--rounds` rounds (default 3; ratios are taken within
-   a round, then the median), with `wrk` (Debian: `apt-get install -y wrk`), or, if wrk
-   is missing, with a bounded Python threaded loop; prints requests per second and the ratio
-   project / bare (goal >= 0.5). On PostgreSQL also a "floor" twin of each list
-   (`bench/urls_bench.py`): the project's own SQL, audit write and rendering without building
-   any query, checked to answer exactly as the endpoint does; floor / bare is the most any
-   Python-side optimisation could reach on this machine.
-4. Counts SQL queries per request at page size 10 and 200 in-process (goal: equal, <= 8).
+2. Serves, from the SAME gunicorn server (2 workers, 127.0.0.1 only), for each list
+   (`/api/v1/assessments/?page_size=100`, `/api/v1/reflections/?page_size=100`):
+   - project: the endpoint itself (the policy's queryset, the filter backend, the paginator,
+     the list's one serializer over `.values()` rows, the audit write);
+   - floor: its twin in `bench/urls_bench.py`, the cheapest hand-written path over the same
+     rows (the same policy queryset built on every request, `values_list()` tuples, the same
+     children query and audit write, JSON built by hand), checked first to answer exactly
+     what the endpoint answers;
+   - bare: DRF returning the captured page (authentication, throttles and the renderer only).
+3. Drives each URL for a fixed time, in `--rounds` rounds (default 3; the URLs of one list
+   run back to back, in the order project, floor, bare in odd rounds and bare, floor,
+   project in even ones), with `wrk` (Debian: `apt-get install -y wrk`), or, if wrk is
+   missing, with a bounded Python threaded loop. Ratios are taken within a round, then the
+   median: project / floor (goal >= 0.8), and, for context, project / bare and floor / bare.
+4. Counts SQL queries per request at page size 10 and 200 in-process, endpoint and floor
+   (goal: equal for the endpoint at both sizes), and times both in-process (`--in-process`
+   interleaved requests each: CPU time, steadier than throughput on a shared machine, and
+   wall time), reported as floor / project beside the throughput ratio.
 
-Not a test: it prints figures. All traffic goes to 127.0.0.1; every phase is bounded in time.
+Nothing caches SQL text, scope contents or pages between requests, in the endpoints or in
+the twins. Not a test: it prints figures. All traffic goes to 127.0.0.1; every phase is
+bounded in time.
 """
 
 from __future__ import annotations
@@ -43,15 +53,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import _common  # noqa: E402
 
-DB_NAME = "reflect_bench"
 ENDPOINTS = {
     "assessments": "/api/v1/assessments/?page_size=100",
     "reflections": "/api/v1/reflections/?page_size=100",
 }
 BARE = {"assessments": "/bench/bare/assessments/", "reflections": "/bench/bare/reflections/"}
 FLOOR = {"assessments": "/bench/floor/assessments/", "reflections": "/bench/floor/reflections/"}
-# Experiment: the same page with its JSON rendered by PostgreSQL (assessments only).
-JSON_FLOOR = {"assessments": "/bench/jsonfloor/assessments/"}
+GOAL = 0.8  # project / floor
 
 
 def free_port() -> int:
@@ -143,6 +151,35 @@ def queries_per_request(client, path: str, page_size: int) -> tuple[int, int]:
     return len(ctx.captured_queries), len(response.json()["results"])
 
 
+def in_process(client, project: str, floor: str, n: int) -> tuple[float, float, float, float]:
+    """Median CPU and wall milliseconds per request of `project` and `floor`, alternating which
+    goes first."""
+    cpu: dict[str, list[float]] = {project: [], floor: []}
+    wall: dict[str, list[float]] = {project: [], floor: []}
+    for url in (project, floor):
+        for _ in range(5):
+            client.get(url)  # warm: connection, prepared statements, caches
+    for i in range(n):
+        for url in (project, floor) if i % 2 else (floor, project):
+            started_cpu, started = time.process_time(), time.perf_counter()
+            response = client.get(url)
+            cpu[url].append(time.process_time() - started_cpu)
+            wall[url].append(time.perf_counter() - started)
+            assert response.status_code == 200
+    ms = [statistics.median(series[url]) * 1000 for series in (cpu, wall) for url in (project, floor)]
+    return ms[0], ms[1], ms[2], ms[3]
+
+
+def load(tool: str, url: str, token: str, args, warm: bool) -> tuple[float, int, int]:
+    if tool == "wrk":
+        if warm:
+            run_wrk(url, token, 2, args.connections, args.threads)
+        return run_wrk(url, token, args.seconds, args.connections, args.threads)
+    if warm:
+        run_python_load(url, token, 2, args.connections)
+    return run_python_load(url, token, args.seconds, args.connections)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -153,9 +190,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the PostgreSQL database")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all URLs (default 3)")
+    parser.add_argument("--db-name", default="reflect_bench", help="PostgreSQL database (recreated)")
+    parser.add_argument("--in-process", type=int, default=60, help="in-process requests per URL")
     args = parser.parse_args()
 
-    db_url = _common.choose_database(DB_NAME)
+    db_url = _common.choose_database(args.db_name)
     _common.setup_django()
     _common.migrate()
     seeded = _common.seed(
@@ -169,51 +208,57 @@ def main() -> None:
         f"{seeded.assessments} finalised assessments, {seeded.scores} scores"
     )
 
-    from django.test import Client
+    from django.db import connections
+    from django.test import Client, override_settings
+    from django.urls import clear_url_caches
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-    # Queries per request, in-process.
-    print("\nqueries per request (examiner, in-process test client)")
-    query_counts = {}
-    for name, url in ENDPOINTS.items():
-        path = url.split("?")[0]
-        small, n_small = queries_per_request(client, path, 10)
-        large, n_large = queries_per_request(client, path, 200)
-        query_counts[name] = (small, large)
-        verdict = "OK" if small == large and large <= 8 else "MISSED"
-        print(
-            f"  {path:28} page_size=10: {small} ({n_small} rows)   page_size=200: {large} ({n_large} rows)  "
-            f"goal equal and <= 8: {verdict}"
-        )
-
-    # The bare twins serve the real page-of-100 responses, captured now.
     bare_data = {}
-    for name, url in ENDPOINTS.items():
-        response = client.get(url)
-        assert response.status_code == 200
-        bare_data[name] = response.json()
+    query_counts = {}
+    in_process_ratios = {}
+    with override_settings(ROOT_URLCONF="bench.urls_bench"):
+        clear_url_caches()
+        print("\nqueries per request (examiner, in-process test client)")
+        for name, url in ENDPOINTS.items():
+            for kind, path in (("project", url.split("?")[0]), ("floor", FLOOR[name])):
+                small, n_small = queries_per_request(client, path, 10)
+                large, n_large = queries_per_request(client, path, 200)
+                query_counts[(name, kind)] = (small, large)
+                verdict = "" if kind == "floor" else ("OK" if small == large else "MISSED")
+                print(
+                    f"  {kind:8} {path:28} page_size=10: {small} ({n_small} rows)   "
+                    f"page_size=200: {large} ({n_large} rows)  {verdict}"
+                )
+        # Per request, in this process: CPU time (what the code costs; steadier than wall time
+        # on a shared machine) and wall time (with the database's), project and floor
+        # interleaved, the median of each.
+        print(f"\nin-process, page of 100, median of {args.in_process} interleaved requests each")
+        for name, url in ENDPOINTS.items():
+            times = in_process(client, url, FLOOR[name], args.in_process)
+            cpu_p, cpu_f, wall_p, wall_f = times
+            in_process_ratios[name] = (cpu_f / cpu_p, wall_f / wall_p)
+            print(
+                f"  {name:12} CPU project {cpu_p:.2f} ms, floor {cpu_f:.2f} ms (floor / project "
+                f"{cpu_f / cpu_p:.2f}); wall {wall_p:.2f} / {wall_f:.2f} ms ({wall_f / wall_p:.2f})"
+            )
+        # The bare twins serve the real page-of-100 responses, captured now; the floors must
+        # answer exactly the same.
+        for name, url in ENDPOINTS.items():
+            response = client.get(url)
+            assert response.status_code == 200
+            bare_data[name] = response.json()
+            floor = client.get(FLOOR[name])
+            assert floor.status_code == 200
+            got, want = floor.json(), bare_data[name]
+            assert (got["count"], got["previous"], bool(got["next"])) == (
+                want["count"],
+                want["previous"],
+                bool(want["next"]),
+            ), name
+            assert json.dumps(got["results"]) == json.dumps(want["results"]), f"the {name} floor differs"
+    clear_url_caches()
     data_file = Path(tempfile.mkdtemp(prefix="reflect-bench-")) / "bare.json"
     data_file.write_text(json.dumps(bare_data))
-    from django.db import connections
-
-    floors = {}
-    if db_url.startswith("postgres"):
-        from django.test import override_settings
-        from django.urls import clear_url_caches
-
-        # The floor twins must answer what the endpoints answer (count and results).
-        with override_settings(ROOT_URLCONF="bench.urls_bench"):
-            clear_url_caches()
-            for name, url in FLOOR.items():
-                got = client.get(url).json()
-                want = bare_data[name]
-                assert (got["count"], got["results"]) == (want["count"], want["results"]), name
-                floors[name] = url
-            for name, url in JSON_FLOOR.items():
-                got = client.get(url).json()
-                want = bare_data[name]
-                assert (got["count"], got["results"]) == (want["count"], want["results"]), name
-        clear_url_caches()
     connections.close_all()
 
     port = free_port()
@@ -243,12 +288,11 @@ def main() -> None:
         cwd=str(_common.ROOT),
         start_new_session=True,
     )
-    results = {}
+    results: dict[tuple[str, str], list[float]] = {}
     try:
         headers = {"Authorization": f"Token {token}"}
         wait_until_up(base + BARE["assessments"], headers)
-        experiments = list(JSON_FLOOR.values()) if floors else []
-        for url in [*ENDPOINTS.values(), *BARE.values(), *floors.values(), *experiments]:
+        for url in [*ENDPOINTS.values(), *BARE.values(), *FLOOR.values()]:
             wait_until_up(base + url, headers)
         tool = "wrk" if shutil.which("wrk") else "python"
         if tool == "python":
@@ -256,53 +300,50 @@ def main() -> None:
         print(
             f"\nload: {tool}, {args.connections} connections, {args.seconds}s per URL, "
             f"gunicorn {args.workers} workers, {args.rounds} round(s); the URLs of one list run "
-            "back to back in each round, so a round's ratios compare neighbours in time"
+            "back to back in each round (reversed every other round), so a round's ratios compare "
+            f"neighbours in time; load average before: {os.getloadavg()[0]:.1f}"
         )
         for round_number in range(1, args.rounds + 1):
             print(f"round {round_number}")
             for name in ENDPOINTS:
-                runs = [("project", ENDPOINTS[name]), ("bare", BARE[name])]
-                runs += [("floor", floors[name])] if name in floors else []
-                runs += [("jsonfloor", JSON_FLOOR[name])] if name in floors and name in JSON_FLOOR else []
+                runs = [("project", ENDPOINTS[name]), ("floor", FLOOR[name]), ("bare", BARE[name])]
+                if round_number % 2 == 0:
+                    runs.reverse()
                 for kind, url in runs:
-                    if tool == "wrk":
-                        if round_number == 1:
-                            run_wrk(base + url, token, 2, args.connections, args.threads)  # warm-up
-                        rps, total, bad = run_wrk(
-                            base + url, token, args.seconds, args.connections, args.threads
-                        )
-                    else:
-                        if round_number == 1:
-                            run_python_load(base + url, token, 2, args.connections)
-                        rps, total, bad = run_python_load(base + url, token, args.seconds, args.connections)
+                    rps, total, bad = load(tool, base + url, token, args, warm=round_number == 1)
                     results.setdefault((name, kind), []).append(rps)
-                    print(f"  {kind:9} {url:42} {rps:8.1f} req/s  ({total} requests, {bad} non-2xx)")
+                    print(f"  {kind:8} {url:42} {rps:8.1f} req/s  ({total} requests, {bad} non-2xx)")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    def ratios(kind: str, name: str) -> tuple[float, str]:
-        per_round = [a / b for a, b in zip(results[(name, kind)], results[(name, "bare")], strict=True)]
+    def ratio(name: str, over: str, under: str) -> tuple[float, str]:
+        per_round = [a / b for a, b in zip(results[(name, over)], results[(name, under)], strict=True)]
         median = statistics.median(per_round)
         return median, f"{median:.2f}  (rounds: {', '.join(f'{r:.2f}' for r in per_round)})"
 
-    print("\nratio project / bare, median of the rounds (goal >= 0.5)")
+    print(f"\nratio project (ORM path) / floor, median of the rounds (goal >= {GOAL})")
     for name in ENDPOINTS:
-        median, text = ratios("project", name)
-        print(f"  {name:12} {text}  {'OK' if median >= 0.5 else 'MISSED'}")
-    if floors:
-        print("\nratio floor / bare (the same SQL, audit write and rendering, no query building)")
-        for name in floors:
-            print(f"  {name:12} {ratios('floor', name)[1]}")
-        print("\nratio jsonfloor / bare (experiment: the floor with the JSON made by PostgreSQL)")
-        for name in JSON_FLOOR:
-            print(f"  {name:12} {ratios('jsonfloor', name)[1]}")
-    print("\nqueries per request (goal equal at page size 10 and 200, <= 8)")
-    for name, (small, large) in query_counts.items():
-        print(f"  {name:12} {small} / {large}")
+        median, text = ratio(name, "project", "floor")
+        print(f"  {name:12} {text}  {'OK' if median >= GOAL else 'MISSED'}")
+    print("\nfor context: project / bare and floor / bare")
+    for name in ENDPOINTS:
+        print(f"  {name:12} project {ratio(name, 'project', 'bare')[1]}")
+        print(f"  {'':12} floor   {ratio(name, 'floor', 'bare')[1]}")
+    print("\nreq/s, median of the rounds: project / floor / bare")
+    for name in ENDPOINTS:
+        medians = [statistics.median(results[(name, kind)]) for kind in ("project", "floor", "bare")]
+        print(f"  {name:12} " + " / ".join(f"{m:.1f}" for m in medians))
+    print("\nin-process floor / project (CPU, wall), for comparison")
+    for name, (cpu, wall) in in_process_ratios.items():
+        print(f"  {name:12} {cpu:.2f}  {wall:.2f}")
+    print("\nqueries per request at page size 10 / 200 (goal: equal for the endpoint)")
+    for (name, kind), (small, large) in query_counts.items():
+        print(f"  {name:12} {kind:8} {small} / {large}")
 
     if db_url.startswith("postgres") and not args.keep_db:
-        _common.drop_postgres_database(DB_NAME)
+        _common.drop_postgres_database(args.db_name)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,41 @@
 """Bench-only URL conf: the project (`config.urls`), two bare DRF twins and two "floor" twins.
 
-Selected with `ROOT_URLCONF=bench.urls_bench` in the benchmark's server process only. The bare
-views go through the same DRF stack as the project's API (token authentication, permission
-check, throttles, JSON renderer) but return a precomputed page of plain dicts, shaped exactly
-like the real response (captured from it), so the difference measures the project's own work:
-queryset, scope filter, serializers.
+Selected with `ROOT_URLCONF=bench.urls_bench` in the benchmark's server process only.
 
-The floor twins (PostgreSQL only) do the project's list work with the query *building* taken
-away: the page SQL the project's own queryset compiles to for this user (compiled once per
-process, then executed as it is), the scores or themes by one fixed statement, the same audit
-write (`portfolio.audit.record_reads`) and the same rendering (`*_list_data`). What separates
-them from the bare views is the work no implementation of the contract can skip: running the
-scoped page query, reading the children, writing the audit rows, turning rows into JSON.
-They answer "how far could any Python-side optimisation take the ratio on this machine?".
-`/bench/jsonfloor/assessments/` goes one step further as an experiment: PostgreSQL renders the
-page, its scores and the JSON in one statement (then the same audit write).
+The bare views go through the same DRF stack as the project's API (token authentication,
+permission check, throttles, JSON renderer) but return a precomputed page of plain dicts,
+captured from the real response: the difference measures all of the project's own work.
+
+The floor twins are the cheapest hand-written path over the same rows: the policy's queryset
+built through the ORM on every request (as the project's must be: no SQL text, scope or page
+is kept between requests), one `values_list()` query for the page with its total
+(`COUNT(*) OVER ()`), one for its scores or theme codes, the same audit write
+(`reflect.audit.record_reads`), the JSON built by hand from tuples, and the page envelope
+written out without a paginator, a filter backend or a serializer. api_throughput.py checks
+that each floor answers exactly what its endpoint answers before it measures anything.
+"ORM path / floor" is then the price of defining the shape once in a serializer and going
+through DRF's generic views, filters and pagination.
 """
 
 import json
 import os
 from pathlib import Path
 
-from django.urls import include, path
+from django.db.models import Count, Window
+from django.urls import include, path, reverse
+from django.utils import timezone
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
+
+from assessments.models import Assessment, Score
+from assessments.policies import assessments as assessment_policy
+from portfolio.models import Reflection
+from portfolio.policies import reflections as reflection_policy
+from portfolio.routing import site_urlconf
+from portfolio.site import portfolio_root
+from reflect import audit
+from rubrics.models import Competency
 
 
 def _load() -> dict:
@@ -32,164 +44,149 @@ def _load() -> dict:
 
 
 BARE = _load()
+PAGE = 100
 
 
-_compiled: dict = {}
+def _iso(value, tz) -> str:
+    """DRF's DateTimeField for an aware datetime (ISO 8601, UTC as Z)."""
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _compile(queryset) -> tuple[str, list, list[str]]:
-    query = queryset.query
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
-    return sql, list(params), [*query.extra_select, *query.values_select, *query.annotation_select]
+def _page(queryset, columns: tuple) -> list[tuple]:
+    return list(queryset.values_list(*columns).annotate(_total=Window(Count("pk")))[:PAGE])
 
 
-def _children_sql(queryset) -> str:
-    """The SQL of `queryset` filtered with `<fk>__in=[0]`, taking the id list as ONE array."""
-    sql, _params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    assert sql.count(" IN (%s)") == 1, sql
-    return sql.replace(" IN (%s)", " = ANY(%s)")
-
-
-def _page(kind: str, user) -> tuple[list[dict], list]:
-    """The page of 100 and its children, from SQL compiled once per (kind, user) from the
-    project's own page and children queries."""
-    from django.db import connection
-
-    key = (kind, user.pk)
-    if key not in _compiled:
-        if kind == "assessments":
-            from assessments.api.views import LIST_PAGE as page_shape
-            from assessments.api.views import LIST_SCORES as children
-        else:
-            from portfolio.api.views import REFLECTION_PAGE as page_shape
-            from portfolio.api.views import REFLECTION_THEMES as children
-        page = page_shape.page_queryset(user, 0, 100)
-        _compiled[key] = (*_compile(page), _children_sql(children.build([0])))
-    sql, params, names, children_sql = _compiled[key]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        cursor.execute(children_sql, [[row["id"] for row in rows]])
-        children = cursor.fetchall()
-    return rows, children
-
-
-def _floor_response(request, rows: list[dict], results: list[dict]) -> Response:
-    from rest_framework.utils.urls import replace_query_param
-
-    count = rows[0]["_page_total"] if rows else 0
+def _envelope(request, count: int, results: list[dict]) -> Response:
     url = request.build_absolute_uri()
     return Response(
         {
             "count": count,
-            "next": replace_query_param(url, "page", 2) if count > len(rows) else None,
+            "next": replace_query_param(url, "page", 2) if count > len(results) else None,
             "previous": None,
             "results": results,
         }
     )
 
 
+ASSESSMENT_COLUMNS = (
+    "id",
+    "reflection_id",
+    "reflection__learner_id",
+    "reflection__learner__first_name",
+    "reflection__learner__last_name",
+    "reflection__learner__username",
+    "rubric_id",
+    "rubric__version",
+    "assessor_id",
+    "assessor__first_name",
+    "assessor__last_name",
+    "assessor__username",
+    "status",
+    "total",
+    "max_score",
+    "overall_comment",
+    "finalised_at",
+    "version",
+    "supersedes_id",
+    "superseded_by__id",
+)
+
+
 class FloorAssessments(APIView):
     def get(self, request):
-        from assessments.api.serializers import assessment_list_data
-        from assessments.models import Assessment
-        from reflect import audit
-
-        rows, scores = _page("assessments", request.user)
-        audit.record_reads(
-            request.user,
-            [{"id": row["id"], "learner_id": row["reflection__learner_id"]} for row in rows],
-            via="api",
-            object_type=Assessment.__name__,
+        user = request.user
+        rows = _page(assessment_policy.visible(user).order_by("-created_at", "-id"), ASSESSMENT_COLUMNS)
+        scores: dict[int, list] = {row[0]: [] for row in rows}
+        children = (
+            Score.objects.filter(assessment_id__in=list(scores))
+            .order_by("criterion__sort_order", "criterion_id")
+            .values_list("assessment_id", "criterion_id", "level_id", "level__points", "comment")
         )
-        return _floor_response(request, rows, assessment_list_data(rows, scores))
+        for assessment_id, criterion, level, points, comment in children:
+            scores[assessment_id].append(
+                {"criterion": criterion, "level": level, "points": points, "comment": comment}
+            )
+        audit.record_reads(
+            user, [{"id": r[0], "learner_id": r[2]} for r in rows], via="api", object_type=Assessment.__name__
+        )
+        tz = timezone.get_current_timezone()
+        results = [
+            {
+                "id": r[0],
+                "reflection": r[1],
+                "learner": {"id": r[2], "display_name": f"{r[3]} {r[4]}".strip() or r[5]},
+                "rubric": {"id": r[6], "version": r[7]},
+                "assessor": {"id": r[8], "display_name": f"{r[9]} {r[10]}".strip() or r[11]},
+                "status": r[12],
+                "scores": scores[r[0]],
+                "total": r[13],
+                "max_score": r[14],
+                "overall_comment": r[15],
+                "finalised_at": None if r[16] is None else _iso(r[16], tz),
+                "version": r[17],
+                "supersedes": r[18],
+                "superseded_by": r[19],
+            }
+            for r in rows
+        ]
+        return _envelope(request, rows[0][-1] if rows else 0, results)
+
+
+REFLECTION_COLUMNS = (
+    "id",
+    "learner_id",
+    "learner__first_name",
+    "learner__last_name",
+    "learner__username",
+    "title",
+    "kind",
+    "setting",
+    "placement_id",
+    "occurred_on",
+    "body_html",
+    "status",
+    "submitted_at",
+    "version",
+)
 
 
 class FloorReflections(APIView):
     def get(self, request):
-        from portfolio.api.serializers import reflection_list_data
-        from portfolio.models import Reflection
-        from portfolio.site import portfolio_root
-        from reflect import audit
-
-        rows, themes = _page("reflections", request.user)
-        audit.record_reads(request.user, rows, via="api", object_type=Reflection.__name__)
-        return _floor_response(request, rows, reflection_list_data(rows, themes, portfolio_root()))
-
-
-# The page of assessments rendered to JSON by PostgreSQL itself (an experiment: how far would
-# moving the rendering into the database go?). Columns in ASSESSMENT_LIST_COLUMNS order, then
-# the total; the JSON must parse to what the endpoint returns (checked by api_throughput.py).
-_JSON_PAGE = """
-SELECT json_build_object(
-  'count', coalesce(max(p.total), 0),
-  'results', coalesce(json_agg(json_build_object(
-    'id', p.id,
-    'reflection', p.reflection_id,
-    'learner', json_build_object('id', p.learner_id,
-        'display_name',
-        coalesce(nullif(btrim(p.learner_first || ' ' || p.learner_last), ''), p.learner_username)),
-    'rubric', json_build_object('id', p.rubric_id, 'version', p.rubric_version),
-    'assessor', json_build_object('id', p.assessor_id,
-        'display_name',
-        coalesce(nullif(btrim(p.assessor_first || ' ' || p.assessor_last), ''), p.assessor_username)),
-    'status', p.status,
-    'scores', (SELECT coalesce(json_agg(json_build_object('criterion', s.criterion_id, 'level', s.level_id,
-                  'points', l.points, 'comment', s.comment) ORDER BY c.sort_order, s.criterion_id), '[]')
-               FROM assessments_score s JOIN rubrics_criterion c ON c.id = s.criterion_id
-               LEFT JOIN rubrics_level l ON l.id = s.level_id WHERE s.assessment_id = p.id),
-    'total', p.total_score,
-    'max_score', p.max_score,
-    'overall_comment', p.overall_comment,
-    'finalised_at', CASE WHEN p.finalised_at IS NULL THEN NULL ELSE
-        to_char(p.finalised_at AT TIME ZONE %s, 'YYYY-MM-DD"T"HH24:MI:SS')
-        || CASE WHEN date_part('microseconds', p.finalised_at)::bigint %% 1000000 = 0 THEN ''
-                ELSE to_char(p.finalised_at AT TIME ZONE %s, '.US') END
-        || CASE WHEN (p.finalised_at AT TIME ZONE %s) = (p.finalised_at AT TIME ZONE 'UTC') THEN 'Z'
-                ELSE '+' || to_char((p.finalised_at AT TIME ZONE %s) - (p.finalised_at AT TIME ZONE 'UTC'),
-                                    'HH24:MI') END END,
-    'version', p.version,
-    'supersedes', p.supersedes_id,
-    'superseded_by', p.superseded_by_id
-  ) ORDER BY p.n), '[]'))::text,
-  array_agg(p.id ORDER BY p.n), array_agg(p.learner_id ORDER BY p.n)
-FROM (SELECT page.*, row_number() OVER () AS n FROM ({page}) AS page(
-  id, reflection_id, learner_id, learner_first, learner_last, learner_username, rubric_id, rubric_version,
-  assessor_id, assessor_first, assessor_last, assessor_username, status, total_score, max_score,
-  overall_comment, finalised_at, version, supersedes_id, superseded_by_id, total)) AS p
-"""
-_json_compiled: dict = {}
-
-
-class JsonFloorAssessments(APIView):
-    """Page, scores and JSON from one PostgreSQL statement; then the same audit write."""
-
-    def get(self, request):
-        from django.conf import settings
-        from django.db import connection
-        from django.http import HttpResponse
-
-        from assessments.api.views import LIST_PAGE
-        from assessments.models import Assessment
-        from reflect import audit
-
         user = request.user
-        if user.pk not in _json_compiled:
-            page = LIST_PAGE.page_queryset(user, 0, 100)
-            sql, params = page.query.get_compiler(using=page.db).as_sql()
-            tz = settings.TIME_ZONE
-            _json_compiled[user.pk] = (_JSON_PAGE.replace("{page}", sql), [tz, tz, tz, tz, *params])
-        sql, params = _json_compiled[user.pk]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            body, ids, learners = cursor.fetchone()
+        rows = _page(reflection_policy.visible(user).order_by("-occurred_on", "-id"), REFLECTION_COLUMNS)
+        themes: dict[int, list] = {row[0]: [] for row in rows}
+        order = [f"competency__{field}" for field in Competency._meta.ordering]
+        links = Reflection.themes.through.objects.filter(reflection_id__in=list(themes)).order_by(*order)
+        for reflection_id, code in links.values_list("reflection_id", "competency__code"):
+            themes[reflection_id].append(code)
         audit.record_reads(
-            user,
-            [{"id": pk, "learner_id": lr} for pk, lr in zip(ids or [], learners or [], strict=True)],
-            via="api",
-            object_type=Assessment.__name__,
+            user, [{"id": r[0], "learner_id": r[1]} for r in rows], via="api", object_type=Reflection.__name__
         )
-        return HttpResponse(body, content_type="application/json")
+        tz = timezone.get_current_timezone()
+        marker = "987654321"
+        detail = reverse("reflection_detail", urlconf=site_urlconf(), args=[int(marker)])
+        prefix, suffix = detail.split(marker)
+        root = portfolio_root().rstrip("/") + prefix
+        results = [
+            {
+                "id": r[0],
+                "learner": {"id": r[1], "display_name": f"{r[2]} {r[3]}".strip() or r[4]},
+                "title": r[5],
+                "kind": r[6],
+                "setting": r[7],
+                "placement": r[8],
+                "occurred_on": r[9].isoformat(),
+                "themes": themes[r[0]],
+                "body_html": r[10],
+                "status": r[11],
+                "submitted_at": None if r[12] is None else _iso(r[12], tz),
+                "version": r[13],
+                "url": f"{root}{r[0]}{suffix}",
+            }
+            for r in rows
+        ]
+        return _envelope(request, rows[0][-1] if rows else 0, results)
 
 
 class BareAssessments(APIView):
@@ -207,7 +204,6 @@ urlpatterns = [
     path("bench/bare/reflections/", BareReflections.as_view()),
     path("bench/floor/assessments/", FloorAssessments.as_view()),
     path("bench/floor/reflections/", FloorReflections.as_view()),
-    path("bench/jsonfloor/assessments/", JsonFloorAssessments.as_view()),
     path("", include("config.urls")),
 ]
 

@@ -3,17 +3,15 @@ person may see and do) and the marking services (`assessments.services`)."""
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from portfolio.api.compiled import ChildShape, PageShape
+from portfolio.api.rows import RowViewMixin, attach
 from portfolio.api.serializers import ErrorDetailSerializer
 from portfolio.models import Reflection
-from reflect import audit
 from reflect import roles as R
 from reflect.api.permissions import HasAnyRole, NotPatientRep
 from rubrics.models import Rubric
@@ -23,14 +21,12 @@ from ..models import Assessment, Score
 from ..policies import assessments as policy
 from .filters import AssessmentFilter
 from .serializers import (
-    ASSESSMENT_LIST_COLUMNS,
-    SCORE_LIST_COLUMNS,
     AssessmentCreateSerializer,
     AssessmentSerializer,
     AssessmentUpdateSerializer,
     FinaliseSerializer,
     IncompleteSerializer,
-    assessment_list_data,
+    ScoreSerializer,
 )
 
 TutorOnly = HasAnyRole.of(R.TUTOR)
@@ -42,23 +38,18 @@ def _listed(user):
     return policy.visible(user).order_by("-created_at", "-id")
 
 
-# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-LIST_PAGE = PageShape(Assessment, _listed, ASSESSMENT_LIST_COLUMNS)
-LIST_SCORES = ChildShape(
-    Score,
-    lambda ids: (
-        Score.objects.filter(assessment_id__in=ids).order_by(*SCORE_ORDER).values_list(*SCORE_LIST_COLUMNS)
-    ),
-)
+def _with_scores(rows: list[dict]) -> list[dict]:
+    """The rows with their scores (`scores`, in criterion order): one query for the page."""
+    scores = Score.objects.filter(assessment_id__in=[row["id"] for row in rows]).order_by(*SCORE_ORDER)
+    scores = scores.values("assessment_id", *ScoreSerializer.columns())
+    return attach(rows, "scores", ((score.pop("assessment_id"), score) for score in scores))
 
 
 def _field_error(field: str, message: str) -> Response:
     return Response({field: [message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
-class AssessmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class AssessmentViewSet(RowViewMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Assessments in the caller's scope (learner: finalised ones of own reflections; tutor:
     ones they wrote or of allocated learners; examiner: finalised ones in their cohorts;
     admin: all). Blind second markings stay hidden from the other marker until both are
@@ -66,6 +57,7 @@ class AssessmentViewSet(
 
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
+    learner_column = "reflection__learner_id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
@@ -74,38 +66,18 @@ class AssessmentViewSet(
         return [NotPatientRep()]
 
     def get_queryset(self):
-        return (
-            _listed(self.request.user)
-            .select_related("reflection__learner", "rubric", "assessor", "superseded_by")
-            .prefetch_related(
-                Prefetch("scores", queryset=Score.objects.select_related("level").order_by(*SCORE_ORDER))
-            )
-            .annotate(learner_id=F("reflection__learner_id"))
-        )
+        listed = _listed(self.request.user)
+        if self.action in ("list", "retrieve"):
+            return listed  # read as `.values()` rows
+        # Writes act on the instance, whose reflection's learner the policy asks about.
+        return listed.select_related("reflection__learner")
 
-    def list(self, request, *args, **kwargs):
-        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        # pagination as `get_queryset`): one query for the page with its joined columns, one for
-        # its scores, then one audit row per learner on the page. Same output as
-        # `AssessmentSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
-        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        page = self.paginator.paginate_list(LIST_PAGE, request, self)
-        score_rows = LIST_SCORES.rows([row["id"] for row in page])
-        audit.record_reads(
-            request.user,
-            [{"id": row["id"], "learner_id": row["reflection__learner_id"]} for row in page],
-            via="api",
-            object_type=Assessment.__name__,
-        )
-        return self.get_paginated_response(assessment_list_data(page, score_rows))
-
-    def retrieve(self, request, *args, **kwargs):
-        assessment = self.get_object()
-        audit.record(request.user, "read", learner=assessment.reflection.learner, obj=assessment, via="api")
-        return Response(self.get_serializer(assessment).data)
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        return _with_scores(rows)
 
     def _fresh(self, assessment: Assessment) -> dict:
-        return AssessmentSerializer(self.get_queryset().get(pk=assessment.pk)).data
+        """The assessment as the caller now sees it (after a write)."""
+        return self.render_row(_listed(self.request.user).filter(pk=assessment.pk))
 
     @extend_schema(
         request=AssessmentCreateSerializer,

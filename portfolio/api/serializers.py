@@ -1,16 +1,18 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reflect import limits
 from reflect import roles as R
-from reflect.api.rendering import column_renderers
 from reflect.people import display_name
+from rubrics.models import Competency
 
 from ..models import Cohort, Panel, Reflection, Setting
 from ..routing import site_urlconf
 from ..site import portfolio_root
+from .rows import RowSerializer
 
 
 class CohortRefSerializer(serializers.ModelSerializer):
@@ -19,11 +21,41 @@ class CohortRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "programme_type"]
 
 
-class PersonRefSerializer(serializers.Serializer):
+@extend_schema_field(OpenApiTypes.STR)
+class DisplayNameField(serializers.Field):
+    """A person's display name from a row's `<prefix>__first_name`, `<prefix>__last_name` and
+    `<prefix>__username` (`reflect.people.display_name`: the full name, else the username)."""
+
+    def __init__(self, prefix: str, **kwargs):
+        self.row_columns = tuple(f"{prefix}__{name}" for name in ("first_name", "last_name", "username"))
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, row) -> str:
+        first, last, username = (row[column] for column in self.row_columns)
+        return f"{first} {last}".strip() or username
+
+
+class PersonRefSerializer(RowSerializer):
     """`{id, display_name}` used wherever the contract nests a person."""
+
+    # Of a user instance, or, with `prefix`, of a row's `<prefix>_id` and name columns
+    # (e.g. `prefix="learner"`: `learner_id`, `learner__first_name`, ...).
 
     id = serializers.IntegerField(read_only=True)
     display_name = serializers.SerializerMethodField()
+
+    def __init__(self, *args, prefix: str | None = None, **kwargs):
+        self.prefix = prefix
+        if prefix:
+            kwargs["source"] = "*"
+        super().__init__(*args, **kwargs)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.prefix:
+            fields["id"] = serializers.IntegerField(source=f"{self.prefix}_id", read_only=True)
+            fields["display_name"] = DisplayNameField(self.prefix)
+        return fields
 
     def get_display_name(self, obj) -> str:
         return display_name(obj)
@@ -98,128 +130,49 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 # --- Reflections --------------------------------------------------------------------------
-class ReflectionSerializer(serializers.ModelSerializer):
+def _help(model, name: str) -> str:
+    return model._meta.get_field(name).help_text
+
+
+class ReflectionSerializer(RowSerializer):
     """A reflection as the contract describes it. `url` is its page on the site."""
 
-    learner = PersonRefSerializer(read_only=True)
-    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    placement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    # Declared so the schema allows "" (no setting): DRF drops allow_blank on read-only fields.
+    # List and detail: a row of `columns()` with its theme codes attached (`themes`, in
+    # Competency's ordering); `url` needs the context's `site_root`.
+
+    id = serializers.IntegerField(read_only=True)
+    learner = PersonRefSerializer(prefix="learner", read_only=True)
+    title = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=Reflection.Kind.choices, read_only=True)
+    # allow_blank so the schema allows "" (no setting).
     setting = serializers.ChoiceField(choices=Setting.choices, allow_blank=True, read_only=True)
+    placement = serializers.IntegerField(source="placement_id", read_only=True, allow_null=True)
+    occurred_on = serializers.DateField(read_only=True, help_text=_help(Reflection, "occurred_on"))
+    themes = serializers.ListField(
+        child=serializers.CharField(help_text=_help(Competency, "code")), read_only=True
+    )
+    body_html = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=Reflection.Status.choices, read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
-        model = Reflection
-        fields = [
-            "id",
-            "learner",
-            "title",
-            "kind",
-            "setting",
-            "placement",
-            "occurred_on",
-            "themes",
-            "body_html",
-            "status",
-            "submitted_at",
-            "version",
-            "url",
-        ]
-        read_only_fields = fields
+        children = ("themes",)
 
-    def get_url(self, obj) -> str:
-        root = self.context.get("site_root") or portfolio_root()
-        return root.rstrip("/") + reverse("reflection_detail", urlconf=site_urlconf(), args=[obj.pk])
-
-
-# --- List fast path --------------------------------------------------------------------------
-# The reflections list renders pages from `.values()` rows (one query for the page, one for the
-# pages' theme codes) instead of model instances. The output must be exactly what
-# `ReflectionSerializer` gives (tests/api/test_list_fast_path.py compares them): scalar values
-# go through the very fields of `ReflectionSerializer`, nulls stay null as DRF does.
-REFLECTION_LIST_COLUMNS = (
-    "id",
-    "learner_id",
-    "learner__first_name",
-    "learner__last_name",
-    "learner__username",
-    "title",
-    "kind",
-    "setting",
-    "placement_id",
-    "occurred_on",
-    "body_html",
-    "status",
-    "submitted_at",
-    "version",
-)
-_RENDERED = ("title", "kind", "setting", "occurred_on", "body_html", "status", "submitted_at", "version")
-_fields: dict = {}
-
-
-def _field_renderers() -> dict:
-    if not _fields:
-        _fields.update(ReflectionSerializer().fields)
-    return column_renderers(_fields, _RENDERED)
-
-
-def reflection_list_data(rows: list[dict], theme_rows, site_root: str) -> list[dict]:
-    """Render a page of reflections exactly as `ReflectionSerializer(many=True)` would.
-
-    Args:
-        rows: the page, dicts of `REFLECTION_LIST_COLUMNS` in page order.
-        theme_rows: (reflection id, theme code) pairs for those reflections, in the order
-            `Competency`'s default ordering gives (as `reflection.themes.all()` does).
-        site_root: the portfolio page's URL (`portfolio.site.portfolio_root()`).
-
-    Returns:
-        A list of dicts with the serializer's keys, key order and values.
-    """
-    render = _field_renderers()
-    themes: dict[int, list[str]] = {row["id"]: [] for row in rows}
-    for reflection_id, code in theme_rows:
-        themes[reflection_id].append(code)
-    root = site_root.rstrip("/")
-    urlconf = site_urlconf()
-    # One reverse() for the page: the detail path with a marker id, the marker replaced per row
-    # (`<int:pk>` renders the id as str(id)); per-row reverse() if the marker is ambiguous.
-    marker = "987654321987"
-    pattern = reverse("reflection_detail", urlconf=urlconf, args=[int(marker)])
-    if pattern.count(marker) == 1:
-        prefix, suffix = pattern.split(marker)
-
-        def path_of(pk: int) -> str:
-            return f"{prefix}{pk}{suffix}"
-    else:  # pragma: no cover - depends on the site URL conf
-
-        def path_of(pk: int) -> str:
-            return reverse("reflection_detail", urlconf=urlconf, args=[pk])
-
-    out = []
-    for row in rows:
-        values = {name: (None if row[name] is None else render[name](row[name])) for name in _RENDERED}
-        first, last = row["learner__first_name"], row["learner__last_name"]
-        out.append(
-            {
-                "id": row["id"],
-                "learner": {
-                    "id": row["learner_id"],
-                    "display_name": f"{first} {last}".strip() or row["learner__username"],
-                },
-                "title": values["title"],
-                "kind": values["kind"],
-                "setting": values["setting"],
-                "placement": row["placement_id"],
-                "occurred_on": values["occurred_on"],
-                "themes": themes[row["id"]],
-                "body_html": values["body_html"],
-                "status": values["status"],
-                "submitted_at": values["submitted_at"],
-                "version": values["version"],
-                "url": root + path_of(row["id"]),
-            }
-        )
-    return out
+    def get_url(self, row) -> str:
+        # One reverse() per serializer (a page): the detail path of a marker id, split around
+        # it (`<int:pk>` renders an id as str(id)).
+        parts = self.__dict__.get("_url_parts")
+        if parts is None:
+            root = (self.context.get("site_root") or portfolio_root()).rstrip("/")
+            marker = "987654321987"
+            path = reverse("reflection_detail", urlconf=site_urlconf(), args=[int(marker)])
+            prefix, _, suffix = path.partition(marker)
+            parts = self._url_parts = (root + prefix, suffix) if path.count(marker) == 1 else (root, None)
+        if parts[1] is None:  # pragma: no cover - a site URL conf whose path holds the marker
+            return parts[0] + reverse("reflection_detail", urlconf=site_urlconf(), args=[row["id"]])
+        return f"{parts[0]}{row['id']}{parts[1]}"
 
 
 def _kind_field(**kwargs):

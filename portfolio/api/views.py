@@ -24,9 +24,8 @@ from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
 from ..site import portfolio_root
-from .compiled import ChildShape, PageShape
+from .rows import RowViewMixin, attach
 from .serializers import (
-    REFLECTION_LIST_COLUMNS,
     ErrorDetailSerializer,
     IdentifierFindingsErrorSerializer,
     LearnerSerializer,
@@ -37,7 +36,6 @@ from .serializers import (
     ReflectionSubmitSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
-    reflection_list_data,
 )
 
 
@@ -46,19 +44,12 @@ def _listed_reflections(user):
     return policy.visible(user).order_by("-occurred_on", "-id")
 
 
-# The unfiltered list's page query, compiled once per shape (portfolio/api/compiled.py).
-REFLECTION_PAGE = PageShape(Reflection, _listed_reflections, REFLECTION_LIST_COLUMNS)
-
-
-def _theme_links(ids):
-    """(reflection id, theme code) of `ids`, as `reflection.themes.all()` orders them (by
-    Competency's default ordering)."""
+def _with_themes(rows: list[dict]) -> list[dict]:
+    """The rows with their theme codes (`themes`), as `reflection.themes.all()` orders them (by
+    Competency's default ordering): one query for the page."""
     order = [f"competency__{field}" for field in Competency._meta.ordering]
-    links = Reflection.themes.through.objects.filter(reflection_id__in=ids).order_by(*order)
-    return links.values_list("reflection_id", "competency__code")
-
-
-REFLECTION_THEMES = ChildShape(Reflection.themes.through, _theme_links)
+    links = Reflection.themes.through.objects.filter(reflection_id__in=[row["id"] for row in rows])
+    return attach(rows, "themes", links.order_by(*order).values_list("reflection_id", "competency__code"))
 
 
 class ObtainTokenView(APIView):
@@ -225,8 +216,7 @@ _REFLECTION_ERRORS = {
     ),
 )
 class ReflectionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    RowViewMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -246,33 +236,25 @@ class ReflectionViewSet(
         scoped = _listed_reflections(self.request.user)
         if self.action in ("partial_update", "submit"):
             scoped = scoped & policy.scope(self.request.user, "change")
-        return scoped.select_related("learner").prefetch_related("themes")
+        if self.action in ("list", "retrieve"):
+            return scoped  # read as `.values()` rows
+        return scoped.select_related("learner")  # writes act on the instance
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
-    def list(self, request, *args, **kwargs):
-        # The page is rendered from `.values()` rows (the same scope, filters, ordering and
-        # pagination as `get_queryset`): one query for the page with the learner's name, one for
-        # its theme codes, then one audit row per learner on the page. Same output as
-        # `ReflectionSerializer` (tests/api/test_list_fast_path.py). Without filters the page's
-        # SQL is reused across requests of the same shape (tests/api/test_compiled_pages.py).
-        page = self.paginator.paginate_list(REFLECTION_PAGE, request, self)
-        theme_rows = REFLECTION_THEMES.rows([row["id"] for row in page])
-        audit.record_reads(request.user, page, via="api", object_type=Reflection.__name__)
-        return self.get_paginated_response(reflection_list_data(page, theme_rows, portfolio_root()))
+    def with_children(self, rows: list[dict]) -> list[dict]:
+        return _with_themes(rows)
 
-    def retrieve(self, request, *args, **kwargs):
-        reflection = self.get_object()
-        audit.record(request.user, "read", learner=reflection.learner, obj=reflection, via="api")
-        return Response(self.get_serializer(reflection).data)
+    def _answer(self, pk: int) -> dict:
+        """The reflection `pk` as the caller now sees it (after a write)."""
+        return self.render_row(_listed_reflections(self.request.user).filter(pk=pk))
 
     def create(self, request, *args, **kwargs):
         serializer = ReflectionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reflection = services.create_reflection(request.user, dict(serializer.validated_data), via="api")
-        reflection = self.get_queryset().get(pk=reflection.pk)
-        return Response(self.get_serializer(reflection).data, status=status.HTTP_201_CREATED)
+        return Response(self._answer(reflection.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
@@ -285,7 +267,7 @@ class ReflectionViewSet(
         if version is None:
             raise DRFValidationError({"version": ["Send the version you read."]})
         services.update_reflection(reflection, request.user, data, version, via="api")
-        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
+        return Response(self._answer(reflection.pk))
 
     @extend_schema(
         summary="Submit for review",
@@ -330,4 +312,4 @@ class ReflectionViewSet(
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(self.get_serializer(self.get_queryset().get(pk=reflection.pk)).data)
+        return Response(self._answer(reflection.pk))

@@ -5,8 +5,6 @@ from django.db.models import Count, Window
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
-from reflect.api.filters import FilterBackend
-
 TOTAL = "_page_total"
 # No list has this many pages; a larger number is "past the end" without asking the database
 # (an OFFSET beyond 64 bits is an error there, not an empty page).
@@ -77,26 +75,6 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (number - 1) * page_size
         rows = list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[offset : offset + page_size])
         return self._finish(queryset, rows, number, page_size)
-
-    def paginate_list(self, shape, request, view) -> list[dict]:
-        """A page of a list endpoint's rows (`portfolio.api.compiled.PageShape`): with filter
-        parameters, the view's filters on the ORM query (`paginate_rows`); without, the
-        page's SQL reused across requests of the same shape (`paginate_shape`)."""
-        if FilterBackend.unfiltered(request):
-            return self.paginate_shape(shape, request, view)
-        rows = view.filter_queryset(shape.listed(request.user)).values(*shape.columns)
-        return self.paginate_rows(rows, request, view)
-
-    def paginate_shape(self, shape, request, view=None) -> list[dict]:
-        """`paginate_rows` for an unfiltered list whose page query is a
-        `portfolio.api.compiled.PageShape`: the same page, total, links and 404s, with the
-        page's SQL reused across requests of the same shape."""
-        number = request.query_params.get(self.page_query_param) or 1
-        number, page_size = self._bounds(request, number)
-        rows = shape.rows(request.user, (number - 1) * page_size, page_size)
-        if rows is not None:
-            return self._finish(None, rows, number, page_size)
-        return self.paginate_rows(shape.build(request.user), request, view)
 
     def _bounds(self, request, number) -> tuple[int, int]:
         """(page number, page size) of the request; 400 for a page number that is not one,

@@ -1,6 +1,6 @@
-"""Rendering `.values()` rows exactly as a serializer's fields would, quickly: the list
-endpoints' fast paths (reflections, assessments) use it; tests/api/test_list_fast_path.py
-checks their output against the serializers item by item."""
+"""Rendering `.values()` rows exactly as a serializer's fields would, quickly: the row
+serializers of the API lists (`portfolio.api.rows.RowSerializer`) use it;
+tests/api/test_rendering.py checks it value by value against the fields."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def column_renderers(fields: dict, names) -> dict[str, Callable]:
     """`{name: function}` giving `fields[name].to_representation(value)` for non-null values.
 
     Call it once per page (it reads the current time zone). Plain `DateTimeField`s in
-    ISO 8601 and `DecimalField`s get a quicker equivalent; every other field keeps its own method.
+    ISO 8601 and `DecimalField`s get a quicker equivalent, plain `IntegerField`s and
+    `CharField`s the builtin their method calls; every other field keeps its own method.
     """
     out = {}
     for name in names:
@@ -58,6 +59,12 @@ def column_renderers(fields: dict, names) -> dict[str, Callable]:
             if tz is not None:
                 out[name] = _iso_datetime(tz)
                 continue
+        if type(field) is serializers.IntegerField:
+            out[name] = int  # IntegerField.to_representation is int(value)
+            continue
+        if type(field) is serializers.CharField:
+            out[name] = str  # CharField.to_representation is str(value)
+            continue
         if (
             type(field) is serializers.DecimalField
             and field.decimal_places is not None

@@ -20,6 +20,8 @@ FIELDS = {
     "custom": serializers.DateTimeField(format="%d/%m/%Y %H:%M"),
     "score": serializers.DecimalField(max_digits=4, decimal_places=2, coerce_to_string=False),
     "rounded": serializers.DecimalField(max_digits=10, decimal_places=1),
+    "count": serializers.IntegerField(),
+    "choice": serializers.ChoiceField(choices=[("a", "A"), ("1", "One")]),
 }
 DECIMALS = [
     decimal.Decimal("3.50"),
@@ -42,11 +44,13 @@ VALUES = {
         datetime.datetime(2026, 7, 15, 9, 30),  # naive
     ],
     "on": [datetime.date(2026, 2, 1)],
-    "text": ["plain", ""],
+    "text": ["plain", "", 12, decimal.Decimal("1.50")],
     "points": DECIMALS,
     "score": [d for d in DECIMALS if d != decimal.Decimal("1.005")],
     "rounded": DECIMALS,
     "custom": [datetime.datetime(2026, 7, 15, 9, 30, tzinfo=UTC)],
+    "count": [0, 7, -3, True, decimal.Decimal("4"), 2**63],
+    "choice": ["a", "1", 1, "other"],
 }
 
 
@@ -61,11 +65,21 @@ def test_same_output_as_the_fields(zone):
 
 
 def test_datetimes_and_decimals_take_the_quick_path():
-    render = column_renderers(FIELDS, ["at", "custom", "points", "text"])
+    render = column_renderers(FIELDS, ["at", "custom", "points", "text", "count", "choice"])
     assert render["at"] != FIELDS["at"].to_representation
     assert render["points"] != FIELDS["points"].to_representation
     assert render["custom"] == FIELDS["custom"].to_representation
-    assert render["text"] == FIELDS["text"].to_representation
+    assert render["text"] is str and render["count"] is int
+    assert render["choice"] == FIELDS["choice"].to_representation
+
+
+def test_subclasses_keep_their_own_method():
+    class Upper(serializers.CharField):
+        def to_representation(self, value):
+            return str(value).upper()
+
+    field = Upper()
+    assert column_renderers({"x": field}, ["x"])["x"]("a") == "A"
 
 
 def test_a_decimal_too_long_for_the_field_still_fails_as_in_drf():
