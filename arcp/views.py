@@ -20,9 +20,10 @@ from reflect import audit
 from reflect.errors import Conflict, NotFound
 from reflect.uploads import form_with_error, limit_upload, setting_limit
 
-from . import codes, services
+from . import codes, evidence, services
 from .forms import PeriodForm, ReviewForm, VerifyForm
 from .models import ArcpReview
+from .pdf import theme_chart_svg
 from .policies import exports, reviews
 
 
@@ -273,8 +274,16 @@ def panel_learner(request, learner_id: int):
         .filter(learner=learner)
         .select_related("examiner", "export", "supersedes", "superseded_by")
     )
+    # The evidence on screen: what the next pack would hold for this reader (the same gatherer
+    # and policies as the PDF), for the period the pack form proposes.
+    window = _default_pack_period(learner, packs)
+    snapshot = evidence.gather(learner, window["period_from"], window["period_to"], viewer=request.user)
+    summary = evidence.summarise(snapshot)
     context = {
         "learner": learner,
+        "snapshot": snapshot,
+        "summary": summary,
+        "theme_chart": theme_chart_svg(summary["theme_coverage"]),
         "programme_type": programme_type,
         "exports": packs,
         "reviews": history,
