@@ -1,5 +1,6 @@
 """Shared fixtures. Factories live in tests/factories/ (one module per app)."""
 
+import factory.random
 import pytest
 from rest_framework.test import APIClient
 
@@ -9,6 +10,14 @@ from rubrics.models import status_change_allowed
 from .factories import build_world
 
 _SNAPSHOT: dict[str, str | None] = {}
+
+
+@pytest.fixture(autouse=True)
+def _same_people_every_run(request):
+    """The factories' random names (Faker) are seeded by the test's id: each test sees the same
+    people on every run and in any order, so a test that checks a name is absent cannot pass
+    or fail by the chance of two people sharing a surname."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,12 @@ from tests.factories import arcp_finalised_assessment, arcp_reflection, make_pub
 def test_examiner_reads_the_evidence_and_opens_each_piece(world, portfolio_page, client):
     today = timezone.localdate()
     reflection = arcp_reflection(
-        world.learner_a, today - datetime.timedelta(days=20), themes=("SA1",), title="Night shelter outreach"
+        world.learner_a, today - datetime.timedelta(days=20), themes=("context",),
+        title="Night shelter outreach",
     )
-    draft = arcp_reflection(world.learner_a, today - datetime.timedelta(days=10), status="draft", title="Not yet")
+    draft = arcp_reflection(
+        world.learner_a, today - datetime.timedelta(days=10), status="draft", title="Not yet"
+    )
     rubric = make_published_rubric(criteria=2, levels=3, title="Evidence rubric")
     marking = arcp_finalised_assessment(reflection, rubric, world.tutor)
     client.force_login(world.examiner)
@@ -25,5 +28,7 @@ def test_examiner_reads_the_evidence_and_opens_each_piece(world, portfolio_page,
     assert portfolio_url("reflection_detail", draft.pk) not in page
     assert portfolio_url("marking_detail", marking.pk) in page
     assert "<svg" in page and "Theme coverage as a table" in page
+    assert "1 of 8 themes covered" in page
+    assert "Settings, context and environment" in page
     assert client.get(portfolio_url("reflection_detail", reflection.pk)).status_code == 200
     assert client.get(portfolio_url("marking_detail", marking.pk)).status_code == 200

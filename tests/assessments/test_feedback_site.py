@@ -146,6 +146,10 @@ def test_limit_is_shared_between_site_and_api(world, portfolio_page, client, set
 def test_tutor_invites_several_and_sees_links_once(
     world, portfolio_page, client, django_capture_on_commit_callbacks
 ):
+    # Names the page cannot show by chance (the factories' random surnames may coincide).
+    world.learner_a.last_name, world.learner_b.last_name = "Allocatedsurname", "Outofscopesurname"
+    world.learner_a.save()
+    world.learner_b.save()
     client.force_login(world.tutor)
     r = client.get("/portfolio/feedback/invite/")
     assert r.status_code == 200
