@@ -23,7 +23,7 @@ def _check_period(form, data):
 
 
 class TimelineFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Show", choices=[("", "Everything"), *KINDS], required=False)
+    kind = forms.ChoiceField(label="Kind of entry", choices=[("", "Everything"), *KINDS], required=False)
     theme = forms.ChoiceField(label="Theme", required=False)
     status = forms.ChoiceField(
         label="Reflection status", choices=[("", "Any status"), *Reflection.Status.choices], required=False
