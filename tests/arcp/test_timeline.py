@@ -353,3 +353,25 @@ def test_heatmap_queries_are_constant_in_the_number_of_learners(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count('<th scope="row">') == 23
+
+
+def test_blind_first_marking_is_hidden_from_its_second_marker(portfolio, client):
+    """`dual` examines cohort A (so reads learner_a's timeline) and was asked to second-mark
+    the tutor's finalised marking: while the pair is open they do not see the first."""
+    w = portfolio
+    second = Assessment.objects.create(
+        reflection=w.r_old, rubric=w.rubric, assessor=w.dual, moderation_of=w.marking
+    )
+    ModerationRequest.objects.create(
+        first_assessment=w.marking, second_marker=w.dual, second_assessment=second
+    )
+    client.force_login(w.dual)
+    page = client.get(timeline(w.learner_a)).content.decode()
+    assert "Night shelter outreach" in page
+    assert portfolio_url("marking_detail", w.marking.pk) not in page
+    assert portfolio_url("marking_detail", second.pk) in page  # their own draft
+    assert client.get(portfolio_url("marking_detail", w.marking.pk)).status_code == 404
+    client.force_login(w.examiner)  # another examiner: the first is released, the draft second is not
+    page = client.get(timeline(w.learner_a)).content.decode()
+    assert portfolio_url("marking_detail", w.marking.pk) in page
+    assert portfolio_url("marking_detail", second.pk) not in page
