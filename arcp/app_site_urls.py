@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import sar_views, views
+from . import sar_views, timeline_views, views
 
 urlpatterns = [
     path("", views.my_pack, name="arcp_my_pack"),
@@ -13,6 +13,9 @@ urlpatterns = [
         views.correct_outcome,
         name="arcp_correct_outcome",
     ),
+    path("learners/", timeline_views.learner_search, name="arcp_learner_search"),
+    path("learners/<int:learner_id>/", timeline_views.learner_timeline, name="arcp_timeline"),
+    path("coverage/", timeline_views.cohort_heatmap, name="arcp_cohort_coverage"),
     path("verify/", views.verify_pack, name="arcp_verify"),
     path("my-data/", sar_views.subject_access_page, name="arcp_subject_access"),
     path("my-data/download/", sar_views.subject_access_zip, name="arcp_subject_access_zip"),

@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from portfolio.models import Cohort
 from portfolio.policies import learners
 from reflect import policies
 from reflect import roles as R
 
 from .models import ArcpExport, ArcpReview, CohortExport
+
+User = get_user_model()
 
 PACK_ROLES = frozenset({R.LEARNER, R.TUTOR, R.EXAMINER, R.ADMIN})
 
@@ -90,6 +94,47 @@ class CohortExportPolicy(policies.Policy):
         return R.has_role(user, R.ADMIN)
 
 
+class TimelinePolicy(policies.Policy):
+    """One learner's portfolio on screen (`arcp.timeline`) and a cohort's theme coverage.
+
+    - timeline ("view"): tutors, examiners and programme admins, for the learners they
+      supervise (`learners.supervised`: never themselves as a learner);
+    - coverage ("coverage", the cohort heatmap): tutors and programme admins, over the
+      cohorts that hold learners they supervise, showing only those learners.
+    What each entry shows is decided by the owning app's policy (`arcp.timeline`)."""
+
+    actions = ("coverage",)
+    not_found_message = "No such learner."
+
+    def visible(self, user) -> QuerySet:
+        return learners.supervised(user)
+
+    def cohorts(self, user) -> QuerySet:
+        """Cohorts whose coverage `user` may read: those holding learners they supervise."""
+        if not self.role_may(user, "coverage"):
+            return Cohort.objects.none()
+        held = learners.supervised(user).values("enrolment__cohort")
+        return Cohort.objects.filter(pk__in=held)
+
+    def permits(self, user, action, obj) -> bool:
+        if action == "coverage":  # obj is the cohort
+            return self.cohorts(user).filter(pk=obj.pk).exists()
+        return super().permits(user, action, obj)
+
+    def denied_message(self, user, action, obj) -> str:
+        if action == "coverage":
+            return "Only tutors and programme admins read a cohort's theme coverage."
+        return "Only tutors, examiners and programme admins read learners' timelines."
+
+    def role_may(self, user, action) -> bool:
+        roles = set(R.roles_of(user))
+        if action == "coverage":
+            return bool(roles & {R.TUTOR, R.ADMIN})
+        return bool(roles & {R.TUTOR, R.EXAMINER, R.ADMIN})
+
+
 exports = policies.register("arcp.exports", ExportPolicy(ArcpExport))
 reviews = policies.register("arcp.reviews", ReviewPolicy(ArcpReview))
 cohort_exports = policies.register("arcp.cohort_exports", CohortExportPolicy(CohortExport))
+# Over the user model, but not its default policy (that stays `portfolio.learners`).
+timelines = policies.register("arcp.timelines", TimelinePolicy(User), default_for_model=False)

@@ -8,7 +8,7 @@ from portfolio.site import portfolio_url
 from reflect import navigation
 
 from . import admin_views as av
-from .policies import cohort_exports, reviews
+from .policies import cohort_exports, reviews, timelines
 
 
 @hooks.register("register_admin_urls")
@@ -45,7 +45,8 @@ def register_arcp_menu_item():
 @hooks.register(navigation.HOOK)
 def arcp_nav_items(request):
     """A learner's own ARCP pack and outcomes; an examiner's panels; verifying a pack for
-    examiners and programme admins (anyone signed in may verify, from their pack page too)."""
+    examiners and programme admins (anyone signed in may verify, from their pack page too);
+    the learner search (and from it each learner's timeline) for tutors, examiners, admins."""
     user = request.user
     items = []
     if reflections.role_may(user, "add"):
@@ -54,4 +55,6 @@ def arcp_nav_items(request):
         items.append(navigation.NavItem("ARCP panels", portfolio_url("arcp_panel"), order=41))
     if reviews.role_may(user, "add") or cohort_exports.role_may(user, "add"):
         items.append(navigation.NavItem("Verify a pack", portfolio_url("arcp_verify"), order=42))
+    if timelines.role_may(user, "view"):
+        items.append(navigation.NavItem("Learners", portfolio_url("arcp_learner_search"), order=35))
     return items
