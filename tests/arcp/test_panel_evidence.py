@@ -15,7 +15,9 @@ def test_examiner_reads_the_evidence_and_opens_each_piece(world, portfolio_page,
     reflection = arcp_reflection(
         world.learner_a, today - datetime.timedelta(days=20), themes=("SA1",), title="Night shelter outreach"
     )
-    draft = arcp_reflection(world.learner_a, today - datetime.timedelta(days=10), status="draft", title="Not yet")
+    draft = arcp_reflection(
+        world.learner_a, today - datetime.timedelta(days=10), status="draft", title="Not yet"
+    )
     rubric = make_published_rubric(criteria=2, levels=3, title="Evidence rubric")
     marking = arcp_finalised_assessment(reflection, rubric, world.tutor)
     client.force_login(world.examiner)
