@@ -12,6 +12,7 @@ from arcp import services
 from arcp.models import ArcpReview
 from portfolio.site import portfolio_url
 from reflect import dates
+from reflect.checks import arcp_bank_holidays_are_dates
 from reflect.models import AuditEvent
 from tests.factories import ArcpExportFactory, ArcpReviewFactory
 
@@ -300,3 +301,10 @@ def test_the_learner_responds_and_appeals_on_the_site_and_the_panel_sees_it(
     assert "Appeal made" in outcomes and "My leave was not considered." in outcomes
     assert "I had six weeks of sick leave." in outcomes
     assert AuditEvent.objects.filter(action="arcp_review_appeal", via="site").count() == 1
+
+
+def test_a_bank_holiday_setting_that_is_not_dates_fails_the_system_check(settings):
+    settings.ARCP_BANK_HOLIDAYS = ["2026-12-25"]
+    assert arcp_bank_holidays_are_dates() == []
+    settings.ARCP_BANK_HOLIDAYS = ["2026-12-25", "25/12/2026"]
+    assert [e.id for e in arcp_bank_holidays_are_dates()] == ["reflect.E007"]
