@@ -5,6 +5,8 @@ from . import sar_views, timeline_views, views
 urlpatterns = [
     path("", views.my_pack, name="arcp_my_pack"),
     path("outcomes/<int:review_id>/acknowledge/", views.acknowledge_outcome, name="arcp_acknowledge"),
+    path("outcomes/<int:review_id>/respond/", views.respond_outcome, name="arcp_respond"),
+    path("outcomes/<int:review_id>/appeal/", views.appeal_outcome, name="arcp_appeal"),
     path("packs/<uuid:pk>/download/", views.export_download, name="arcp_export_download"),
     path("panel/", views.panel, name="arcp_panel"),
     path("panel/<int:learner_id>/", views.panel_learner, name="arcp_panel_learner"),

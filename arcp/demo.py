@@ -8,7 +8,8 @@ corrected) and one real recorded pack (idempotent).
   with a recorded (bare) export record and outcomes by the cohort's examiner, through
   `arcp.services.record_review` (so they obey the same code rules and are audited):
   undergraduate 1 then 2 (U2, actions, next review); foundation 4 recorded in error and
-  corrected to 3 (U1, U3) with a reason; specialty 10.1 (C3) then 5.
+  corrected to 3 (U1, U3) with a reason, which the learner acknowledges, responds to and
+  appeals (a pending appeal); specialty 10.1 (C3) then 5.
 - A real pack for the current year of the first cohort's first learner, built by
   `arcp.services.build_pack` (a second run gives the same pack back: packs are reused).
 """
@@ -139,7 +140,7 @@ def seed(ctx) -> None:
             )
             if correction:
                 new_outcome, new_codes, new_comments, new_actions, new_next, reason = correction
-                services.record_review(
+                review = services.record_review(
                     examiner,
                     learner,
                     period_from,
@@ -152,6 +153,24 @@ def seed(ctx) -> None:
                     next_review_on=new_next,
                     supersedes=review,
                     correction_reason=reason,
+                    via="demo",
+                )
+            if (
+                review.outcome in services.APPEAL_KINDS
+                and cohort.programme_type == Cohort.ProgrammeType.FOUNDATION
+            ):
+                # The learner's side: acknowledged, a response, and a pending appeal of the 3.
+                services.acknowledge_review(learner, review.pk, via="demo")
+                services.respond_to_review(
+                    learner,
+                    review.pk,
+                    "I accept that my portfolio was incomplete; I was on sick leave for six weeks.",
+                    via="demo",
+                )
+                services.request_appeal(
+                    learner,
+                    review.pk,
+                    "The panel did not take my six weeks of sick leave into account when judging progress.",
                     via="demo",
                 )
     if not ctx.cohort_objs:

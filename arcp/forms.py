@@ -140,3 +140,25 @@ def pack_label(export) -> str:
 
 class VerifyForm(forms.Form):
     file = forms.FileField(label="The PDF to check", help_text="An ARCP pack downloaded from this portfolio.")
+
+
+class ResponseForm(forms.Form):
+    """The learner's written response to an outcome (the rules: `services.respond_to_review`)."""
+
+    response = forms.CharField(
+        label="Your response",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.COMMENT,
+        help_text="Shown to the panel beside the outcome. You send one response; it is not changed later.",
+    )
+
+
+class AppealForm(forms.Form):
+    """The learner's request for a review (outcome 2) or appeal (3, 4): `services.request_appeal`."""
+
+    reason = forms.CharField(
+        label="Your reasons",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=limits.COMMENT,
+        help_text="Say why the outcome should be looked at again and what the panel may have missed.",
+    )

@@ -80,7 +80,16 @@ class ArcpReview(models.Model):
     )
     next_review_on = models.DateField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    appeal_requested_at = models.DateTimeField(null=True, blank=True)
+    appeal_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the learner asked for a review (outcome 2) or appealed (3, 4)."
+    )
+    appeal_reason = models.TextField(
+        blank=True, max_length=limits.COMMENT, help_text="The learner's grounds for the review or appeal."
+    )
+    learner_response = models.TextField(
+        blank=True, max_length=limits.COMMENT, help_text="The learner's written response, shown to the panel."
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )

@@ -6,18 +6,23 @@
   them, an examiner on their cohort's open panel or a programme admin. What it holds is
   what that person may see (`arcp.evidence` asks the other apps' policies).
 - An outcome ("add", for a learner) is recorded by an examiner on the learner's panel.
+- The learner alone acknowledges an outcome, responds to it, and asks for a review (outcome
+  2) or appeals (3, 4): "acknowledge", "respond", "appeal". Others who may see the outcome
+  are refused (403); others never see it (404). When those are allowed (the window of 10
+  working days, the outcomes, superseded records) is `arcp.services`' (`appeal_window`).
 - Cohort exports are programme admins' alone.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from portfolio.models import Cohort
+from portfolio.models import Cohort, Enrolment, Panel
 from portfolio.policies import learners
 from reflect import policies
 from reflect import roles as R
+from reflect.dates import current
 
 from .models import ArcpExport, ArcpReview, CohortExport
 
@@ -53,21 +58,43 @@ class ExportPolicy(_LearnerScoped):
         return bool(set(R.roles_of(user)) & PACK_ROLES)
 
 
+LEARNER_ACTIONS = ("acknowledge", "respond", "appeal")
+
+
 class ReviewPolicy(_LearnerScoped):
-    actions = ("add",)
+    actions = ("add", *LEARNER_ACTIONS)
 
     def permits(self, user, action, obj) -> bool:
         if action == "add":
             return learners.is_panel_examiner(user, obj)
+        if action in LEARNER_ACTIONS:
+            return R.has_role(user, R.LEARNER) and obj is not None and obj.learner_id == user.pk
         return super().permits(user, action, obj)
 
     def denied_message(self, user, action, obj) -> str:
+        if action == "acknowledge":
+            return "Only the learner acknowledges their outcome."
+        if action == "respond":
+            return "Only the learner responds to their outcome."
+        if action == "appeal":
+            return "Only the learner asks for a review of their outcome or appeals it."
         return "Only examiners on the learner's ARCP panel record outcomes."
 
     def role_may(self, user, action) -> bool:
         if action == "add":
             return R.has_role(user, R.EXAMINER)
+        if action in LEARNER_ACTIONS:
+            return R.has_role(user, R.LEARNER)
         return bool(set(R.roles_of(user)) & PACK_ROLES)
+
+    def panel_examiners(self, review) -> QuerySet:
+        """Who is told of the learner's request: the examiners on the open panels of the
+        learner's cohort, and the examiner who recorded the outcome (active people only)."""
+        cohorts = Enrolment.objects.filter(learner_id=review.learner_id).values("cohort")
+        on_panel = Panel.objects.filter(current(start="opens_on", end="closes_on"), cohort__in=cohorts)
+        return User.objects.filter(
+            Q(pk__in=on_panel.values("examiner")) | Q(pk=review.examiner_id), is_active=True
+        ).distinct()
 
 
 class CohortExportPolicy(policies.Policy):

@@ -265,6 +265,13 @@ def arcp(learner) -> dict[str, Any]:
                 "outcome_label": rv.get_outcome_display(),
                 "reason_codes": rv.reason_codes,
                 "comments": rv.comments,
+                "actions": rv.actions,
+                "next_review_on": rv.next_review_on,
+                "acknowledged_at": rv.acknowledged_at,
+                "learner_response": rv.learner_response,
+                "responded_at": rv.responded_at,
+                "appeal_requested_at": rv.appeal_requested_at,
+                "appeal_reason": rv.appeal_reason,
                 "examiner": _person(rv.examiner),
                 "created_at": rv.created_at,
             }

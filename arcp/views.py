@@ -21,7 +21,7 @@ from reflect.errors import Conflict, NotFound
 from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import codes, evidence, services
-from .forms import PeriodForm, ReviewForm, VerifyForm
+from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
 from .models import ArcpReview
 from .pdf import theme_chart_svg
 from .policies import exports, reviews
@@ -63,10 +63,47 @@ def _make_pack(request, learner, form):
     return export
 
 
+def _my_pack_page(request, form, *, bound=None, status=200):
+    """The learner's ARCP page; `bound` is (review id, "respond" | "appeal", a bound form with
+    errors) to show again after a refused request."""
+    own = list(
+        reviews.visible(request.user)
+        .filter(learner=request.user)
+        .select_related("examiner", "export", "supersedes", "superseded_by")
+    )
+    current = []
+    for review in own:
+        if review.is_superseded:
+            continue
+        response_form = ResponseForm(prefix=f"respond-{review.pk}")
+        appeal_form = AppealForm(prefix=f"appeal-{review.pk}")
+        if bound is not None and bound[0] == review.pk:
+            if bound[1] == "respond":
+                response_form = bound[2]
+            else:
+                appeal_form = bound[2]
+        current.append(
+            {
+                "review": review,
+                "window": services.appeal_window(review),
+                "response_form": response_form,
+                "appeal_form": appeal_form,
+            }
+        )
+    context = {
+        "form": form,
+        "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
+        "reviews": own,
+        "current": current,
+    }
+    return render(request, "arcp/my_pack.html", context, status=status)
+
+
 @portfolio_login_required
 @require_http_methods(["GET", "POST"])
 def my_pack(request):
-    """The learner's own ARCP pack: choose a period, make it, download it; see outcomes."""
+    """The learner's own ARCP pack: choose a period, make it, download it; see outcomes,
+    respond to them, ask for a review or appeal."""
     if not reflections.role_may(request.user, "add"):
         raise Http404("Only learners have an ARCP pack.")
     is_post = request.method == "POST"
@@ -74,14 +111,7 @@ def my_pack(request):
     if request.method == "POST" and form.is_valid():
         if _make_pack(request, request.user, form):
             return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
-    context = {
-        "form": form,
-        "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
-        "reviews": reviews.visible(request.user)
-        .filter(learner=request.user)
-        .select_related("examiner", "export", "supersedes", "superseded_by"),
-    }
-    return render(request, "arcp/my_pack.html", context, status=400 if form.errors else 200)
+    return _my_pack_page(request, form, status=400 if form.errors else 200)
 
 
 @portfolio_login_required
@@ -91,6 +121,50 @@ def acknowledge_outcome(request, review_id: int):
     review = services.acknowledge_review(request.user, review_id, via="site")
     messages.success(request, f"You acknowledged outcome {review.get_outcome_display()}.")
     return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
+
+
+def _learner_request(request, review_id: int, kind: str):
+    """POST of a response (`kind` "respond") or a review/appeal request ("appeal")."""
+    form_class, field = (ResponseForm, "response") if kind == "respond" else (AppealForm, "reason")
+    form = form_class(request.POST, prefix=f"{kind}-{review_id}")
+    text = request.POST.get(f"{kind}-{review_id}-{field}", "")
+    try:
+        if kind == "respond":
+            review = services.respond_to_review(request.user, review_id, text, via="site")
+            messages.success(request, f"Your response to outcome {review.outcome} was sent to the panel.")
+        else:
+            review = services.request_appeal(request.user, review_id, text, via="site")
+            window = services.appeal_window(review)
+            messages.success(
+                request,
+                f"Your request for {window.words} (outcome {review.outcome}) was sent to the panel.",
+            )
+    except (ValidationError, Conflict) as exc:
+        form.is_valid()  # the form's own messages (empty, too long) stand; the service's are added
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                if name != field or field not in form.errors:
+                    form.add_error(field if name == field else None, errors)
+        else:
+            form.add_error(None, exc.messages if isinstance(exc, ValidationError) else exc.message)
+        status = 409 if isinstance(exc, Conflict) else 400
+        period = PeriodForm(initial=PeriodForm.default_initial())
+        return _my_pack_page(request, period, bound=(review_id, kind, form), status=status)
+    return HttpResponseRedirect(portfolio_url("arcp_my_pack") + f"#outcome-{review.pk}")
+
+
+@portfolio_login_required
+@require_http_methods(["POST"])
+def respond_outcome(request, review_id: int):
+    """The learner's written response to an outcome, shown to the panel."""
+    return _learner_request(request, review_id, "respond")
+
+
+@portfolio_login_required
+@require_http_methods(["POST"])
+def appeal_outcome(request, review_id: int):
+    """The learner asks for a review of outcome 2, or appeals outcome 3 or 4."""
+    return _learner_request(request, review_id, "appeal")
 
 
 @portfolio_login_required

@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
+from reflect.dates import parse_iso_dates
+
 AXES_MIDDLEWARE = "axes.middleware.AxesMiddleware"
 HINT = (
     "Call reflect.settings.configure(globals()) at the end of the settings module "
@@ -72,3 +74,20 @@ def lockout_is_wired(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register()
+def arcp_bank_holidays_are_dates(app_configs=None, **kwargs) -> list[Error]:
+    """`ARCP_BANK_HOLIDAYS` must be ISO dates: a typo would otherwise surface as an error the
+    first time a learner's appeal window is worked out."""
+    try:
+        parse_iso_dates(getattr(settings, "ARCP_BANK_HOLIDAYS", ()) or ())
+    except (ValueError, TypeError) as exc:
+        return [
+            Error(
+                f"ARCP_BANK_HOLIDAYS holds something that is not a date ({exc}).",
+                hint="Give comma-separated ISO dates, e.g. 2026-12-25,2026-12-28.",
+                id="reflect.E007",
+            )
+        ]
+    return []

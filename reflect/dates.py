@@ -61,3 +61,32 @@ def in_words(value, now=None) -> str:
     if delta > 0:
         return f"in {timeuntil(value, day, depth=1)}"
     return f"{timesince(value, day, depth=1)} ago"
+
+
+def add_working_days(start: datetime.date, days: int, holidays=()) -> datetime.date:
+    """The `days`-th working day after `start` (`start` itself does not count): Saturdays,
+    Sundays and the dates in `holidays` are not working days. `add_working_days(Friday, 1)`
+    is the next Monday (or Tuesday when that Monday is a holiday)."""
+    closed = set(holidays)
+    day = start
+    counted = 0
+    while counted < days:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5 and day not in closed:
+            counted += 1
+    return day
+
+
+def parse_iso_dates(values) -> frozenset[datetime.date]:
+    """Dates given as ISO strings ("2026-12-25") or dates; a comma-separated string works too.
+
+    Raises:
+        ValueError: one of them is not a date.
+    """
+    if isinstance(values, str):
+        values = [v for v in (part.strip() for part in values.split(",")) if v]
+    out = set()
+    for value in values or ():
+        is_date = isinstance(value, datetime.date)
+        out.add(value if is_date else datetime.date.fromisoformat(str(value).strip()))
+    return frozenset(out)

@@ -339,6 +339,12 @@ def app_settings(trusted_proxy_count: int) -> dict[str, Any]:
         "API_TOKEN_MAX_PER_USER": int(_env("API_TOKEN_MAX_PER_USER", "10")),
         # --- Product --------------------------------------------------------------------------
         "FEEDBACK_LINK_DAYS": int(_env("FEEDBACK_LINK_DAYS", "14")),
+        # ARCP review and appeal requests: a learner may ask within ARCP_APPEAL_WORKING_DAYS
+        # working days of the outcome being recorded (the Gold Guide's 10). Weekends never
+        # count; ARCP_BANK_HOLIDAYS lists the other closed days as comma-separated ISO dates
+        # (e.g. England and Wales': https://www.gov.uk/bank-holidays). Default: none.
+        "ARCP_APPEAL_WORKING_DAYS": int(_env("ARCP_APPEAL_WORKING_DAYS", "10")),
+        "ARCP_BANK_HOLIDAYS": _env_list("ARCP_BANK_HOLIDAYS", ""),
         # Guessing feedback links: after this many unknown tokens from one address within the
         # window (seconds), the public feedback page and API answer 429 with Retry-After.
         "FEEDBACK_GUESS_LIMIT": int(_env("FEEDBACK_GUESS_LIMIT", "20")),

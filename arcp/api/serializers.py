@@ -1,8 +1,11 @@
+import datetime
+
 from rest_framework import serializers
 
 from portfolio.api.serializers import PersonRefSerializer
 from reflect import limits
 
+from .. import services
 from ..models import ArcpExport, ArcpReview
 from ..services import OUTCOME_CODES
 
@@ -83,6 +86,14 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
         required=False, allow_blank=True, default="", max_length=limits.LONG_TEXT
     )
     examiner = PersonRefSerializer(read_only=True)
+    appeal_kind = serializers.SerializerMethodField(
+        help_text='What the learner may ask about this outcome: "review" (outcome 2), "appeal" '
+        "(3, 4), or null (any other outcome)."
+    )
+    appeal_closes_on = serializers.SerializerMethodField(
+        help_text="The last day (inclusive) to ask: the 10th working day after the outcome was "
+        "recorded (weekends and ARCP_BANK_HOLIDAYS excluded); null when the outcome takes no request."
+    )
 
     class Meta:
         model = ArcpReview
@@ -100,6 +111,11 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
             "next_review_on",
             "acknowledged_at",
             "appeal_requested_at",
+            "appeal_kind",
+            "appeal_closes_on",
+            "appeal_reason",
+            "learner_response",
+            "responded_at",
             "supersedes",
             "superseded_by",
             "correction_reason",
@@ -111,10 +127,33 @@ class ArcpReviewSerializer(serializers.ModelSerializer):
             "outcome_label",
             "acknowledged_at",
             "appeal_requested_at",
+            "appeal_reason",
+            "learner_response",
+            "responded_at",
             "examiner",
             "created_at",
         ]
 
+    def get_appeal_kind(self, obj) -> str | None:
+        return services.APPEAL_KINDS.get(obj.outcome)
+
+    def get_appeal_closes_on(self, obj) -> datetime.date | None:
+        return services.appeal_window(obj).closes_on
+
     def get_superseded_by(self, obj) -> int | None:
         later = getattr(obj, "superseded_by", None)
         return later.pk if later is not None else None
+
+
+class ReviewResponseRequestSerializer(serializers.Serializer):
+    """`{"response": "..."}`: the learner's written response (plain text, at most 10,000
+    characters), shown to the panel; one per outcome."""
+
+    response = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class AppealRequestSerializer(serializers.Serializer):
+    """`{"reason": "..."}`: why the learner asks for a review of outcome 2 or appeals 3 or 4
+    (plain text, at most 10,000 characters)."""
+
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False)

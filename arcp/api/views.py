@@ -28,9 +28,11 @@ from .. import services
 from ..models import ArcpReview
 from ..policies import exports, reviews
 from .serializers import (
+    AppealRequestSerializer,
     ArcpExportSerializer,
     ArcpReviewSerializer,
     PeriodQuerySerializer,
+    ReviewResponseRequestSerializer,
     VerifyRequestSerializer,
     VerifyResponseSerializer,
 )
@@ -239,4 +241,33 @@ class ArcpReviewViewSet(
     @action(detail=True, methods=["post"], url_path="acknowledge")
     def acknowledge(self, request, pk=None):
         review = services.acknowledge_review(request.user, pk, via="api")
+        return Response(self.get_serializer(review).data)
+
+    @extend_schema(
+        summary="The learner's written response to their outcome (once), shown to the panel",
+        request=ReviewResponseRequestSerializer,
+        responses={200: ArcpReviewSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        tags=["arcp"],
+    )
+    @action(detail=True, methods=["post"], url_path="respond")
+    def respond(self, request, pk=None):
+        body = ReviewResponseRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.respond_to_review(request.user, pk, body.validated_data["response"], via="api")
+        return Response(self.get_serializer(review).data)
+
+    @extend_schema(
+        summary="The learner asks for a review of outcome 2 or appeals outcome 3 or 4 "
+        "(within 10 working days of the outcome being recorded)",
+        description='Refused with 400 `{"detail"}` for other outcomes, a superseded record or '
+        "after the window (`appeal_closes_on`); 409 when a request was already made.",
+        request=AppealRequestSerializer,
+        responses={200: ArcpReviewSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        tags=["arcp"],
+    )
+    @action(detail=True, methods=["post"], url_path="appeal")
+    def appeal(self, request, pk=None):
+        body = AppealRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.request_appeal(request.user, pk, body.validated_data["reason"], via="api")
         return Response(self.get_serializer(review).data)

@@ -35,6 +35,9 @@ def test_programme_types_outcomes_and_a_correction():
     assert (correction.outcome, correction.supersedes.outcome) == ("3", "4")
     assert correction.correction_reason and correction.reason_codes == ["U1", "U3"]
     assert ArcpReview.objects.get(outcome="10.1").reason_codes == ["C3"]
+    # The learner's side: the corrected 3 is acknowledged, responded to and appealed (pending).
+    assert correction.acknowledged_at and correction.learner_response and correction.appeal_reason
+    assert ArcpReview.objects.exclude(appeal_requested_at=None).get() == correction
     before = (ArcpReview.objects.count(), ArcpExport.objects.count())
     run()
     assert (ArcpReview.objects.count(), ArcpExport.objects.count()) == before

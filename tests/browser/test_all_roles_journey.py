@@ -170,8 +170,10 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     # --- 5. The learner sees the outcome -----------------------------------------------------
     login(page, "j_learner")
     nav(page, "My ARCP")
-    expect(page.get_by_text("1 – Satisfactory progress")).to_be_visible()
-    expect(page.get_by_text("Evidence of community engagement throughout.")).to_be_visible()
+    # In the outcomes table and in the outcome's own card (response, review/appeal).
+    expect(page.get_by_role("cell", name="1 – Satisfactory progress")).to_be_visible()
+    expect(page.get_by_role("heading", name="Outcome 1 – Satisfactory progress")).to_be_visible()
+    expect(page.get_by_text("Evidence of community engagement throughout.").first).to_be_visible()
     visit(page, check_a11y, shot, "learner sees outcome")
     nav(page, "My reflections")
     page.get_by_role("link", name=TITLE).first.click()
