@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +65,7 @@ def test_cohort_export_rejects_bad_period_and_non_admins(cohort_world, client):
         {"cohort": w.cohort_a.pk, "period_from": w.today.isoformat(), "period_to": w.start.isoformat()},
     )
     assert response.status_code == 200 and not CohortExport.objects.exists()
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         cohort.start_cohort_export(w.cohort_a, w.start, w.today, w.tutor)
 
 
