@@ -117,10 +117,7 @@ def _reusable(learner, period_from, period_to, digest: str) -> ArcpExport | None
     candidates = ArcpExport.objects.filter(
         learner=learner, period_from=period_from, period_to=period_to, evidence_sha256=digest
     ).exclude(file="")
-    for export in candidates.order_by("-created_at")[:3]:
-        if export.file.storage.exists(export.file.name):
-            return export
-    return None
+    return next((export for export in candidates.order_by("-created_at")[:3] if export.file_held), None)
 
 
 @transaction.atomic
