@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import pack_request_views as packs
 from . import sar_views, timeline_views, views
 
 urlpatterns = [
@@ -7,6 +8,10 @@ urlpatterns = [
     path("outcomes/<int:review_id>/acknowledge/", views.acknowledge_outcome, name="arcp_acknowledge"),
     path("outcomes/<int:review_id>/respond/", views.respond_outcome, name="arcp_respond"),
     path("outcomes/<int:review_id>/appeal/", views.appeal_outcome, name="arcp_appeal"),
+    # A pack being made in the background: its progress page, its JSON status, "make it now".
+    path("packs/made/<uuid:pk>/", packs.pack_request, name="arcp_pack_request"),
+    path("packs/made/<uuid:pk>/status/", packs.pack_request_status, name="arcp_pack_request_status"),
+    path("packs/made/<uuid:pk>/now/", packs.pack_request_run_now, name="arcp_pack_request_run_now"),
     path("packs/<uuid:pk>/download/", views.export_download, name="arcp_export_download"),
     path("panel/", views.panel, name="arcp_panel"),
     path("panel/<int:learner_id>/", views.panel_learner, name="arcp_panel_learner"),

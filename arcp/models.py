@@ -149,3 +149,50 @@ class CohortExport(models.Model):
         """Still queued well after it was asked for: no task worker is picking jobs up."""
         now = now or timezone.now()
         return self.status == self.Status.QUEUED and now - self.created_at > self.WORKER_WAIT
+
+
+class PackRequest(models.Model):
+    """A pack asked for on the site and made in the background (`arcp.pack_requests`), so that
+    no page waits seconds for WeasyPrint without saying so: the person who asked watches its
+    progress and is taken to the pack when it is ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Could not be made"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    via = models.CharField(max_length=10, default="site")
+    # Where the person is taken when the pack is ready (a path of this site, set by the view).
+    return_url = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    export = models.ForeignKey(ArcpExport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reused = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "ARCP pack request"
+
+    def __str__(self) -> str:
+        return f"Pack request for {self.learner} {self.period_from}–{self.period_to} ({self.status})"
+
+    # Queued this long with no worker starting it: the page says so and offers to make it now.
+    WORKER_WAIT = datetime.timedelta(seconds=10)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def waiting_for_worker(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.QUEUED and now - self.created_at > self.WORKER_WAIT

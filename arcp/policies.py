@@ -24,7 +24,7 @@ from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import ArcpExport, ArcpReview, CohortExport
+from .models import ArcpExport, ArcpReview, CohortExport, PackRequest
 
 User = get_user_model()
 
@@ -97,6 +97,18 @@ class ReviewPolicy(_LearnerScoped):
         ).distinct()
 
 
+class PackRequestPolicy(policies.Policy):
+    """A pack being made in the background is seen by the person who asked for it alone, and
+    only while the learner is still in their scope."""
+
+    not_found_message = "No such pack request."
+
+    def visible(self, user) -> QuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return PackRequest.objects.none()
+        return PackRequest.objects.filter(requested_by=user, learner__in=learners.visible(user))
+
+
 class CohortExportPolicy(policies.Policy):
     actions = ("add",)
     not_found_message = "No such cohort export."
@@ -162,6 +174,7 @@ class TimelinePolicy(policies.Policy):
 
 exports = policies.register("arcp.exports", ExportPolicy(ArcpExport))
 reviews = policies.register("arcp.reviews", ReviewPolicy(ArcpReview))
+pack_requests = policies.register("arcp.pack_requests", PackRequestPolicy(PackRequest))
 cohort_exports = policies.register("arcp.cohort_exports", CohortExportPolicy(CohortExport))
 # Over the user model, but not its default policy (that stays `portfolio.learners`).
 timelines = policies.register("arcp.timelines", TimelinePolicy(User), default_for_model=False)

@@ -20,7 +20,7 @@ from reflect import audit
 from reflect.errors import Conflict, NotFound
 from reflect.uploads import form_with_error, limit_upload, setting_limit
 
-from . import codes, evidence, services
+from . import codes, evidence, pack_request_views, pack_requests, services
 from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
 from .models import ArcpReview
 from .pdf import theme_chart_svg
@@ -35,32 +35,22 @@ def _errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _make_pack(request, learner, form):
+def _make_pack(request, learner, form, return_url: str):
+    """Ask for the pack in the background (`arcp.pack_requests`); the response that follows
+    (progress page, or straight back with the pack), or None with the errors on `form`."""
     try:
-        export = services.build_pack(
+        job = pack_requests.start(
             learner,
             form.cleaned_data["period_from"],
             form.cleaned_data["period_to"],
             request.user,
+            return_url=return_url,
             via="site",
         )
     except ValidationError as exc:
         _errors_to_form(form, exc)
         return None
-    if getattr(export, "reused", False):
-        made = timezone.localtime(export.created_at)
-        messages.success(
-            request,
-            f"The evidence for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y} has not changed "
-            f"since the pack of {made:%d %b %Y %H:%M} (pack {str(export.pk)[:8]}): that pack is the one to "
-            "use. Download it below.",
-        )
-        return export
-    messages.success(
-        request,
-        f"Pack made for {export.period_from:%d %b %Y} to {export.period_to:%d %b %Y}. Download it below.",
-    )
-    return export
+    return pack_request_views.after_start(request, job)
 
 
 def _my_pack_page(request, form, *, bound=None, status=200):
@@ -109,8 +99,9 @@ def my_pack(request):
     is_post = request.method == "POST"
     form = PeriodForm(request.POST) if is_post else PeriodForm(initial=PeriodForm.default_initial())
     if request.method == "POST" and form.is_valid():
-        if _make_pack(request, request.user, form):
-            return HttpResponseRedirect(portfolio_url("arcp_my_pack"))
+        response = _make_pack(request, request.user, form, portfolio_url("arcp_my_pack"))
+        if response is not None:
+            return response
     return _my_pack_page(request, form, status=400 if form.errors else 200)
 
 
@@ -331,8 +322,10 @@ def panel_learner(request, learner_id: int):
     action = request.POST.get("action")
     if request.method == "POST" and action == "pack":
         period_form = PeriodForm(request.POST, prefix="pack")
-        if period_form.is_valid() and _make_pack(request, learner, period_form):
-            return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
+        back = portfolio_url("arcp_panel_learner", learner.pk)
+        response = _make_pack(request, learner, period_form, back) if period_form.is_valid() else None
+        if response is not None:
+            return response
         status = 400
     elif request.method == "POST" and action in ("review", "confirm", "change"):
         review_form = ReviewForm(request.POST, exports=packs, programme_type=programme_type, prefix="review")
