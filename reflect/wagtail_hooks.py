@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 
+from . import admin_home
 from .accounts import admin_views as av
 from .accounts import services
 from .people import display_name
@@ -68,3 +69,9 @@ def user_listing_invite_button(user, request_user):
 @hooks.register("insert_global_admin_js")
 def admin_csp_script():
     return format_html('<script src="{}"></script>', static("reflect/js/admin-csp.js"))
+
+
+# The admin's home page: the person's work (the site's navigation items) instead of pages,
+# images and documents (reflect/admin_home.py). Late, so Wagtail's own items are there to drop.
+hooks.register("construct_homepage_panels", admin_home.construct_panels, order=100)
+hooks.register("construct_homepage_summary_items", admin_home.construct_summary_items, order=100)
