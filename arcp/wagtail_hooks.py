@@ -7,6 +7,7 @@ from portfolio.policies import reflections
 from portfolio.site import portfolio_url
 from reflect import navigation
 
+from . import admin_home
 from . import admin_views as av
 from .policies import cohort_exports, reviews, timelines
 
@@ -58,3 +59,9 @@ def arcp_nav_items(request):
     if timelines.role_may(user, "view"):
         items.append(navigation.NavItem("Learners", portfolio_url("arcp_learner_search"), order=35))
     return items
+
+
+# The programme's state on an admin's Wagtail home, above "Your work" (reflect.admin_home),
+# and no menus they never use.
+hooks.register("construct_homepage_panels", admin_home.add_programme_state, order=110)
+hooks.register("construct_main_menu", admin_home.hide_unused_menus)

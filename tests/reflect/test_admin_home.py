@@ -43,3 +43,38 @@ def test_a_tutors_admin_home_counts_their_review_queue_like_the_site(client, wor
     site_nav = client.get(portfolio_url("dashboard")).content.decode()
     on_site = re.search(r"Review queue\s*<span[^>]*><span[^>]*>\(</span>(\d+)", site_nav)
     assert queue.group(1) == on_site.group(1) == "2"
+
+
+def test_a_programme_admin_sees_the_programmes_state_and_no_unused_menus(client, world, portfolio_page):
+    import datetime
+
+    from django.utils import timezone
+
+    from arcp.admin_home import programme_state
+
+    old = timezone.now() - datetime.timedelta(days=20)
+    ReflectionFactory(learner=world.learner_a, status=Reflection.Status.SUBMITTED, submitted_at=old)
+    now = timezone.now()
+    ReflectionFactory(learner=world.learner_b, status=Reflection.Status.SUBMITTED, submitted_at=now)
+    ReflectionFactory(learner=world.learner_b, status=Reflection.Status.DRAFT)
+    figures = {f["label"].split(" (")[0]: f["count"] for f in programme_state(world.admin)}
+    assert figures["Submissions waiting for review"] == 2
+    assert figures["Reviews overdue"] == 1
+    # A tutor's figures would be their own scope; the panel is the admin's alone.
+    from django.contrib.auth.models import Permission
+
+    # Able to add images and documents, so Wagtail would offer those menus: they are hidden.
+    world.admin.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_image", "add_document", "access_admin"])
+    )
+    client.force_login(world.admin)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    state = re.search(r'id="arcp-programme-state-heading".*?</section>', html, re.S).group(0)
+    assert "<strong>2</strong> Submissions waiting for review" in state
+    assert "<strong>1</strong> Reviews overdue" in state
+    assert reverse("wagtailimages:index") not in html and reverse("wagtaildocs:index") not in html
+
+    # The operators (superusers) keep every menu.
+    world.admin.is_superuser = True
+    world.admin.save()
+    assert reverse("wagtailimages:index") in client.get(reverse("wagtailadmin_home")).content.decode()
