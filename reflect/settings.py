@@ -339,6 +339,8 @@ def app_settings(trusted_proxy_count: int) -> dict[str, Any]:
         "API_TOKEN_MAX_PER_USER": int(_env("API_TOKEN_MAX_PER_USER", "10")),
         # --- Product --------------------------------------------------------------------------
         "FEEDBACK_LINK_DAYS": int(_env("FEEDBACK_LINK_DAYS", "14")),
+        # A submitted reflection unreviewed this long counts as overdue (admin home page).
+        "REFLECT_REVIEW_OVERDUE_DAYS": int(_env("REFLECT_REVIEW_OVERDUE_DAYS", "14")),
         # ARCP review and appeal requests: a learner may ask within ARCP_APPEAL_WORKING_DAYS
         # working days of the outcome being recorded (the Gold Guide's 10). Weekends never
         # count; ARCP_BANK_HOLIDAYS lists the other closed days as comma-separated ISO dates
