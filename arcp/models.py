@@ -189,9 +189,11 @@ class PackRequest(models.Model):
     # Queued this long with no worker starting it: the page says so and offers to make it now.
     WORKER_WAIT = datetime.timedelta(seconds=10)
 
+    IN_PROGRESS = (Status.QUEUED, Status.RUNNING)
+
     @property
     def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.status in self.IN_PROGRESS
 
     def waiting_for_worker(self, now=None) -> bool:
         now = now or timezone.now()

@@ -22,9 +22,10 @@ from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import codes, evidence, pack_request_views, pack_requests, services
 from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
-from .models import ArcpReview
+from .models import ArcpReview, PackRequest
 from .pdf import theme_chart_svg
 from .policies import exports, reviews
+from .policies import pack_requests as pack_request_policy
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -83,6 +84,9 @@ def _my_pack_page(request, form, *, bound=None, status=200):
     context = {
         "form": form,
         "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
+        "being_made": pack_request_policy.visible(request.user).filter(
+            learner=request.user, status__in=PackRequest.IN_PROGRESS
+        ),
         "reviews": own,
         "current": current,
     }

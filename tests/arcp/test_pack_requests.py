@@ -50,6 +50,9 @@ def test_queued_pack_shows_progress_then_no_worker_note_then_make_it_now(site, c
 
     page = client.get(response.url).content.decode()
     assert "Making the ARCP pack" in page and "<progress" in page and "Waiting to start" in page
+    # Leaving and coming back: the learner's ARCP page links to the pack being made.
+    mine = client.get(portfolio_url("arcp_my_pack")).content.decode()
+    assert portfolio_url("arcp_pack_request", job.pk) in mine
     status = client.get(portfolio_url("arcp_pack_request_status", job.pk)).json()
     assert status["status"] == "queued" and status["worker_note"] == "" and status["next_url"] is None
 
