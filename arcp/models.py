@@ -175,6 +175,11 @@ class PackRequest(models.Model):
     reused = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # One learner's pack of a cohort export (`arcp.cohort`): the cohort's packs are separate
+    # tasks, so several workers share them.
+    cohort_export = models.ForeignKey(
+        CohortExport, null=True, blank=True, on_delete=models.CASCADE, related_name="pack_requests"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -21,7 +21,7 @@ from django_tasks import task
 
 from reflect.errors import NotFound
 
-from . import services
+from . import cohort, services
 from .models import PackRequest
 from .policies import exports
 
@@ -81,6 +81,8 @@ def run(pack_request_id) -> PackRequest:
     job = PackRequest.objects.select_related("learner", "requested_by").get(pk=pack_request_id)
     if not claimed:
         return job
+    if job.cohort_export_id:
+        cohort.pack_started(job.cohort_export_id)
     try:
         export = services.build_pack(
             job.learner, job.period_from, job.period_to, job.requested_by, via=job.via
@@ -89,16 +91,18 @@ def run(pack_request_id) -> PackRequest:
         return _failed(job, " ".join(exc.messages))
     except (PermissionDenied, NotFound):
         return _failed(job, "You may no longer make this learner's pack.")
-    except Exception:
+    except Exception as exc:
         log.exception("ARCP pack request %s failed", job.pk)
-        return _failed(
-            job, "Something went wrong while making the pack. Nothing was recorded; please try again."
-        )
+        message = "Something went wrong while making the pack. Nothing was recorded; please try again."
+        if job.cohort_export_id:  # the programme admin's export page names the cause
+            message += f" ({type(exc).__name__}: {exc})"
+        return _failed(job, message)
     job.status = PackRequest.Status.DONE
     job.export = export
     job.reused = bool(getattr(export, "reused", False))
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "export", "reused", "finished_at"])
+    _tell_cohort_export(job)
     return job
 
 
@@ -107,4 +111,10 @@ def _failed(job: PackRequest, message: str) -> PackRequest:
     job.error = message
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "finished_at"])
+    _tell_cohort_export(job)
     return job
+
+
+def _tell_cohort_export(job: PackRequest) -> None:
+    if job.cohort_export_id:
+        cohort.pack_finished(job.cohort_export_id)

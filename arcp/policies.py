@@ -99,14 +99,17 @@ class ReviewPolicy(_LearnerScoped):
 
 class PackRequestPolicy(policies.Policy):
     """A pack being made in the background is seen by the person who asked for it alone, and
-    only while the learner is still in their scope."""
+    only while the learner is still in their scope. The packs of a cohort export are followed
+    on the export's own page (`CohortExportPolicy`), not one by one."""
 
     not_found_message = "No such pack request."
 
     def visible(self, user) -> QuerySet:
         if not getattr(user, "is_authenticated", False):
             return PackRequest.objects.none()
-        return PackRequest.objects.filter(requested_by=user, learner__in=learners.visible(user))
+        return PackRequest.objects.filter(
+            requested_by=user, cohort_export__isnull=True, learner__in=learners.visible(user)
+        )
 
 
 class CohortExportPolicy(policies.Policy):
