@@ -36,6 +36,7 @@ from django.utils.safestring import mark_safe
 
 from reflect.sanitize import sanitize_html
 
+from . import pdf_ua
 from .evidence import LATE_DAYS
 
 PDF_VARIANT = "pdf/a-3a"
@@ -225,7 +226,15 @@ def html_to_pdf(html: str, fetcher=None) -> bytes:
     rendering = _pack_html_class()(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=[css], **options
     )
-    return rendering.write_pdf(finisher=_release_layout, **options)
+    return rendering.write_pdf(finisher=_finish, **options)
+
+
+def _finish(document, pdf) -> None:
+    """WeasyPrint finisher: the PDF/UA-1 claim, running headers and footers as artifacts
+    (`arcp.pdf_ua`), then the layout is let go before serialisation."""
+    pdf_ua.claim_pdf_ua(document, pdf)
+    pdf_ua.mark_margins_as_artifacts(document, pdf)
+    _release_layout(document, pdf)
 
 
 # What a pack prints that is not evidence: its id and the time it was made.
