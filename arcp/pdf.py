@@ -4,7 +4,8 @@
   (``@page`` rules: running header with the learner's name, "Page N of M").
 - Output: PDF/A-3a (``pdf_variant="pdf/a-3a"``): archival *and* tagged (WeasyPrint turns tags on
   for the "a" conformance level), with every font embedded (DejaVu, from the system's
-  fonts-dejavu-core through fontconfig, never a web font).
+  fonts-dejavu-core through fontconfig, never a web font); and PDF/UA-1 on top of it, added
+  by a finisher (`arcp.pdf_ua`: the claim, running headers and footers as artifacts).
 - Fetching: `ProjectFilesFetcher` serves only the project's own static files (through the
   staticfiles finders) and files under MEDIA_ROOT; any other URL (http, https elsewhere, file,
   data, ftp ...) is refused with an exception, so HTML written by a learner can never make the
