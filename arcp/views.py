@@ -22,9 +22,9 @@ from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import codes, evidence, services
 from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
-from .models import ArcpReview
+from .models import ArcpReview, PanelMember
 from .pdf import theme_chart_svg
-from .policies import exports, reviews
+from .policies import exports, panel_members, panel_roles, reviews, supervisor_reports
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -95,6 +95,9 @@ def _my_pack_page(request, form, *, bound=None, status=200):
         "exports": exports.visible(request.user).filter(learner=request.user).select_related("created_by"),
         "reviews": own,
         "current": current,
+        "supervisor_reports": supervisor_reports.visible(request.user)
+        .filter(learner=request.user)
+        .select_related("author", "learner"),
     }
     return render(request, "arcp/my_pack.html", context, status=status)
 
@@ -222,7 +225,7 @@ def panel(request):
         via="site",
         object_type="PanelRow",
     )
-    return render(request, "arcp/panel.html", {"rows": rows})
+    return render(request, "arcp/panel.html", {"rows": rows, "panels": panel_members(request.user)})
 
 
 def _default_pack_period(learner, packs) -> dict:
@@ -335,6 +338,8 @@ def panel_learner(request, learner_id: int):
             return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))
         status = 400
     elif request.method == "POST" and action in ("review", "confirm", "change"):
+        if not reviews.permits(request.user, "add", learner):  # lay and external members read only
+            raise PermissionDenied(reviews.denied_message(request.user, "add", learner))
         review_form = ReviewForm(request.POST, exports=packs, programme_type=programme_type, prefix="review")
         response = _outcome_step(request, learner, packs, review_form)
         if response is not None:
@@ -364,8 +369,32 @@ def panel_learner(request, learner_id: int):
         "period_form": period_form,
         "review_form": review_form,
         "code_sources": codes.SOURCES,
+        **_esr_context(request.user, learner, packs),
     }
     return render(request, "arcp/panel_learner.html", context, status=status)
+
+
+def _esr_context(user, learner, packs) -> dict:
+    """The signed supervisor's reports the panel reads, whether the latest pack holds one,
+    and whether `user` records outcomes here (lay and external members read only)."""
+    latest_pack_esr = False
+    if packs:
+        pack = packs[0]
+        held_by = min(evidence.cutoff_end(pack.period_to), pack.created_at)
+        latest_pack_esr = services.covering_reports(
+            learner, pack.period_from, pack.period_to, held_by
+        ).exists()
+    roles = panel_roles(user, learner)
+    labels = dict(PanelMember.Role.choices)
+    return {
+        "supervisor_reports": supervisor_reports.visible(user)
+        .filter(learner=learner)
+        .select_related("author", "learner"),
+        "latest_pack_esr": latest_pack_esr,
+        "esr_source": services.ESR_SOURCE,
+        "may_record": reviews.permits(user, "add", learner),
+        "my_roles_text": " and ".join(str(labels.get(r, r)).lower() for r in sorted(roles)) or "a member",
+    }
 
 
 @portfolio_login_required
