@@ -82,7 +82,11 @@ def report_new(request, learner_id: int):
                 return HttpResponseRedirect(portfolio_url("arcp_esr_detail", report.pk))
         status = 400
     else:
-        form, status = SupervisorReportForm(initial=_default_period(learner)), 200
+        initial = _default_period(learner)
+        initial["progress"] = services.evidence_outline(
+            learner, initial["period_from"], initial["period_to"], request.user
+        )
+        form, status = SupervisorReportForm(initial=initial), 200
     context = {"form": form, "learner": learner, "report": None}
     return render(request, "arcp/esr/form.html", context, status=status)
 

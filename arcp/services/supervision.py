@@ -19,6 +19,7 @@ from reflect.notify import notify
 from reflect.people import display_name
 from reflect.sanitize import to_plain_text
 
+from .. import evidence
 from ..models import SupervisorReport
 from ..policies import supervisor_reports
 
@@ -206,3 +207,25 @@ def covering_reports(learner, period_from: datetime.date, period_to: datetime.da
         .select_related("author")
         .order_by("period_from", "signed_at", "pk")
     )
+
+
+def evidence_outline(learner, period_from: datetime.date, period_to: datetime.date, viewer) -> str:
+    """A start for the report's "progress" section: what the portfolio holds for the period
+    (what `viewer` may read, gathered as the pack gathers it), theme by theme, for the tutor to
+    write their judgement beside."""
+    snapshot = evidence.gather(learner, period_from, period_to, viewer=viewer)
+    summary = snapshot.summary
+
+    def n(count, word):
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    lines = [
+        f"In the portfolio for {period_from:%d %b %Y} to {period_to:%d %b %Y}: "
+        f"{n(summary['reflection_count'], 'reflection')}, "
+        f"{n(summary['assessment_count'], 'finalised marking')}, "
+        f"{n(summary['feedback_count'], 'feedback response')}.",
+        "",
+    ]
+    for theme in summary["theme_coverage"]:
+        lines.append(f"{theme['title']} ({n(theme['count'], 'reflection')}): ")
+    return "\n".join(lines)

@@ -267,6 +267,7 @@ def test_the_pack_shows_a_correction_of_a_previous_outcome(site):
         period_from=site.today - datetime.timedelta(days=700),
         period_to=site.today - datetime.timedelta(days=400),
     )
+    signed_supervisor_report(site.learner_a, earlier.period_from, earlier.period_to, author=site.tutor)
     args = (site.examiner, site.learner_a, earlier.period_from, earlier.period_to, earlier)
     old = services.record_review(*args, "1", [], "")
     services.record_review(

@@ -127,6 +127,8 @@ def test_tutor_writes_shares_and_signs_on_the_site_after_confirming(world, clien
     assert portfolio_url("arcp_esr_new", world.learner_a.pk) in listing
     nav = client.get(portfolio_url("dashboard")).content.decode()
     assert portfolio_url("arcp_esr_list") in nav
+    blank = client.get(portfolio_url("arcp_esr_new", world.learner_a.pk)).content.decode()
+    assert "In the portfolio for" in blank and "Lived experience" in blank  # the evidence, by theme
     form = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in data().items()}
     response = client.post(portfolio_url("arcp_esr_new", world.learner_a.pk), {**form, "recommendation": "x"})
     assert response.status_code == 400 and b"error-summary" in response.content
@@ -309,3 +311,13 @@ def test_outcome_form_says_plainly_when_no_signed_report_covers_the_pack(world, 
     )
     page = client.get(url).content.decode()
     assert 'id="esr-missing"' not in page and "Steady progress across" in page
+
+
+def test_subject_access_holds_the_reports_the_learner_may_read(world, draft):
+    from arcp import subject_access
+
+    shared = services.create_report(world.tutor, world.learner_a, data(progress="Shared words."))
+    services.share_report(world.tutor, shared.pk)
+    held = subject_access.arcp(world.learner_a)["supervisor_reports"]
+    assert [r["id"] for r in held] == [shared.pk]
+    assert held[0]["progress"] == "Shared words." and held[0]["author"]["id"] == world.tutor.pk
