@@ -1,7 +1,7 @@
 from django.urls import path
 
+from . import esr_views, sar_views, timeline_views, views
 from . import pack_request_views as packs
-from . import sar_views, timeline_views, views
 
 urlpatterns = [
     path("", views.my_pack, name="arcp_my_pack"),
@@ -20,6 +20,13 @@ urlpatterns = [
         views.correct_outcome,
         name="arcp_correct_outcome",
     ),
+    path("reports/", esr_views.report_list, name="arcp_esr_list"),
+    path("reports/new/<int:learner_id>/", esr_views.report_new, name="arcp_esr_new"),
+    path("reports/<int:pk>/", esr_views.report_detail, name="arcp_esr_detail"),
+    path("reports/<int:pk>/edit/", esr_views.report_edit, name="arcp_esr_edit"),
+    path("reports/<int:pk>/share/", esr_views.report_share, name="arcp_esr_share"),
+    path("reports/<int:pk>/sign/", esr_views.report_sign, name="arcp_esr_sign"),
+    path("reports/<int:pk>/comment/", esr_views.report_comment, name="arcp_esr_comment"),
     path("learners/", timeline_views.learner_search, name="arcp_learner_search"),
     path("learners/<int:learner_id>/", timeline_views.learner_timeline, name="arcp_timeline"),
     path("coverage/", timeline_views.cohort_heatmap, name="arcp_cohort_coverage"),

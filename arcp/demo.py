@@ -10,6 +10,8 @@ corrected) and one real recorded pack (idempotent).
   undergraduate 1 then 2 (U2, actions, next review); foundation 4 recorded in error and
   corrected to 3 (U1, U3) with a reason, which the learner acknowledges, responds to and
   appeals (a pending appeal); specialty 10.1 (C3) then 5.
+- Supervisor's reports in every status and panel roles (chair, lay representative, external
+  assessor): `arcp.demo_supervision`.
 - A real pack for the current year of the first cohort's first learner, built by
   `arcp.services.build_pack` (a second run gives the same pack back: packs are reused).
 """
@@ -21,7 +23,7 @@ import hashlib
 
 from portfolio.models import Cohort, Enrolment, Panel
 
-from . import services
+from . import demo_supervision, services
 from .models import ArcpExport, ArcpReview
 
 DAY = datetime.timedelta(days=1)
@@ -94,6 +96,7 @@ def seed(ctx) -> None:
         if cohort.programme_type != kind and kind != Cohort.ProgrammeType.UNDERGRADUATE:
             Cohort.objects.filter(pk=cohort.pk).update(programme_type=kind)
             cohort.programme_type = kind
+    demo_supervision.seed_panel_roles(ctx)
     # The current review year: the last 365 days; the two previous years before it.
     start = ctx.today - YEAR
     for cohort in ctx.cohort_objs[:3]:
@@ -116,6 +119,7 @@ def seed(ctx) -> None:
                 learner=learner, period_from=period_from, period_to=period_to
             ).exists():
                 continue
+            demo_supervision.seed_history_report(learner, period_from, period_to, outcome)
             # Earlier years' packs predate this system's records: keep a record of them (no file).
             digest = hashlib.sha256(f"demo:{learner.pk}:{period_from}:{period_to}".encode()).hexdigest()
             export, _ = ArcpExport.objects.get_or_create(
@@ -186,6 +190,7 @@ def seed(ctx) -> None:
     if first is None or panel is None:
         return
     period_from, period_to = start, ctx.today
+    demo_supervision.seed_current(first.learner, period_from, period_to)
     if not ArcpExport.objects.filter(
         learner=first.learner, period_from=period_from, period_to=period_to
     ).exists():

@@ -52,8 +52,9 @@ from reflect.people import display_name
 from rubrics import scoring
 from rubrics.models import Competency, Criterion, Level
 
-from .models import ArcpReview
+from .models import ArcpReview, SupervisorReport
 from .policies import reviews as review_policy
+from .policies import supervisor_reports as report_policy
 
 LATE_DAYS = 14
 EVIDENCE_STATUSES = (
@@ -149,6 +150,8 @@ class Snapshot:
     previous_reviews: list[ArcpReview]
     superseded: list[tuple[Assessment, Assessment]]
     summary: dict = field(default_factory=dict)
+    # Signed educational supervisor's reports overlapping the period, signed by the cut-off.
+    supervisor_reports: list[SupervisorReport] = field(default_factory=list)
 
     @property
     def late_entries(self) -> list[ReflectionEvidence]:
@@ -298,8 +301,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
     if viewer is not None:
         in_period = _within(in_period, reflection_policy.visible(viewer))
     reflections = list(
-        in_period
-        .select_related("placement")
+        in_period.select_related("placement")
         .prefetch_related(
             Prefetch("themes", queryset=Competency.objects.select_related("framework")),
             Prefetch("assessments", queryset=assessment_qs, to_attr="arcp_assessments"),
@@ -326,6 +328,12 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         .select_related("examiner", "supersedes", "superseded_by")
         .order_by("period_to", "created_at")
     )
+
+    esr_allowed = SupervisorReport.objects.all() if viewer is None else report_policy.visible(viewer)
+    esrs = _within(
+        SupervisorReport.objects.filter(learner=learner).covering(period_from, period_to, end), esr_allowed
+    )
+    esrs = list(esrs.select_related("author").order_by("period_from", "signed_at", "pk"))
 
     visible_feedback = [fb for fb in feedback_rows if fb.withdrawn_at is None and fb.shown]
     withdrawn = sum(1 for fb in feedback_rows if fb.withdrawn_at is not None)
@@ -400,6 +408,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         signoffs=sorted(all_signoffs, key=lambda e: (e.created_at, e.pk)),
         previous_reviews=previous,
         superseded=superseded,
+        supervisor_reports=esrs,
     )
     snapshot.summary = summarise(snapshot)
     return snapshot

@@ -203,3 +203,115 @@ class PackRequest(models.Model):
     def waiting_for_worker(self, now=None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.QUEUED and now - self.created_at > self.WORKER_WAIT
+# --- The educational supervisor's report -----------------------------------------------
+class SupervisorReportQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(status=SupervisorReport.Status.SIGNED)
+
+    def covering(self, period_from: datetime.date, period_to: datetime.date, signed_by=None):
+        """Signed reports whose period overlaps `period_from`–`period_to`, signed by `signed_by`
+        (a datetime; default: any time): the reports a pack of that period holds."""
+        qs = self.signed().filter(period_from__lte=period_to, period_to__gte=period_from)
+        if signed_by is not None:
+            qs = qs.filter(signed_at__lte=signed_by)
+        return qs
+
+
+class SupervisorReport(models.Model):
+    """The educational supervisor's report (ESR) for a learner's review period: written by
+    their tutor, shared with the learner (who may add a comment), then signed and frozen.
+
+    `draft → shared → signed`; only `arcp.services.supervision` changes it. A signed report is
+    never edited; the panel reads signed reports only (`arcp.policies.supervisor_reports`).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SHARED = "shared", "Shared with the learner"
+        SIGNED = "signed", "Signed"
+
+    class Recommendation(models.TextChoices):
+        SATISFACTORY = "satisfactory", "Satisfactory progress"
+        UNSATISFACTORY = "unsatisfactory", "Unsatisfactory progress"
+        INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
+
+    #: The narrative sections, in the order they are printed: (field, heading).
+    SECTIONS = (
+        ("progress", "Progress in the period"),
+        ("engagement", "Engagement with supervision and the portfolio"),
+        ("concerns", "Concerns"),
+        ("development_needs", "Agreed development needs"),
+    )
+
+    learner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisor_reports")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisor_reports_written")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    recommendation = models.CharField(max_length=24, choices=Recommendation.choices)
+    progress = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+    engagement = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+    concerns = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+    development_needs = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+    learner_comment = models.TextField(blank=True, max_length=limits.COMMENT)
+    learner_commented_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SupervisorReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_to", "-created_at"]
+        verbose_name = "educational supervisor's report"
+        indexes = [models.Index(fields=["learner", "status", "period_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_to__gte=models.F("period_from")), name="esr_period_in_order"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False),
+                name="esr_signed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Supervisor's report for {self.learner} ({self.period_from}–{self.period_to}, {self.status})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(heading, text) of each narrative section, in order (empty ones too)."""
+        return [(heading, getattr(self, name)) for name, heading in self.SECTIONS]
+
+
+# --- Panel members' roles --------------------------------------------------------------
+class PanelMember(models.Model):
+    """The role of one member on an ARCP panel. A `portfolio.Panel` row is one person on a
+    cohort's panel for a review window; this adds what they do there. A panel row without
+    one is an examiner (as every panel was before roles)."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        EXAMINER = "examiner", "Examiner"
+        LAY_REPRESENTATIVE = "lay_representative", "Lay representative"
+        EXTERNAL_ASSESSOR = "external_assessor", "External assessor"
+
+    panel = models.OneToOneField("portfolio.Panel", on_delete=models.CASCADE, related_name="member_role")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXAMINER)
+
+    class Meta:
+        verbose_name = "ARCP panel role"
+        ordering = ["panel__cohort__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.panel.examiner} ({self.get_role_display()}) on {self.panel.cohort}"
+
+
+#: Roles that record outcomes. The Gold Guide's panel judges and records the outcome; lay
+#: representatives and external assessors are there to assure the process is fair and
+#: consistent (a "critical friend"), not to award outcomes: see `arcp.policies`.
+RECORDING_ROLES = frozenset({PanelMember.Role.CHAIR, PanelMember.Role.EXAMINER})

@@ -11,12 +11,31 @@
   are refused (403); others never see it (404). When those are allowed (the window of 10
   working days, the outcomes, superseded records) is `arcp.services`' (`appeal_window`).
 - Cohort exports are programme admins' alone.
+- Supervisor's reports (`supervisor_reports`): the author, a tutor currently allocated to the
+  learner, writes, shares and signs ("add", "edit", "share", "sign"), and sees their own at
+  every status; other allocated tutors see signed ones; the learner sees their own once
+  shared (never drafts) and comments ("comment"); examiners (every member of an open panel
+  of the learner's cohort) see signed ones only; programme admins all. Everyone else: 404.
+- Panel roles (`arcp.models.PanelMember`): only the chair and examiners record outcomes.
+  The Gold Guide's panel judges the evidence, which "at a minimum must consist of ... a
+  structured report from the Educational Supervisor", and "may also have input from a lay
+  representative and external advisor"
+  (https://gpst.walesdeanery.org/gp-trainees/arcp-panels); lay representatives "represent
+  public interest, provide impartial advice, scrutinise policy and process"
+  (https://www.nwpgmd.nhs.uk/lay_members) and an external assessor acts "as a critical
+  friend ... to ensure the process is fair and reliable" (https://www.rcpch.ac.uk/form/
+  external-assessors-for-ARCP). So lay representatives and external assessors read what the
+  panel reads and record nothing (403).
 """
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from portfolio.models import Cohort, Enrolment, Panel
 from portfolio.policies import learners
@@ -24,7 +43,15 @@ from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import ArcpExport, ArcpReview, CohortExport, PackRequest
+from .models import (
+    RECORDING_ROLES,
+    ArcpExport,
+    ArcpReview,
+    CohortExport,
+    PackRequest,
+    PanelMember,
+    SupervisorReport,
+)
 
 User = get_user_model()
 
@@ -66,7 +93,7 @@ class ReviewPolicy(_LearnerScoped):
 
     def permits(self, user, action, obj) -> bool:
         if action == "add":
-            return learners.is_panel_examiner(user, obj)
+            return learners.is_panel_examiner(user, obj) and bool(panel_roles(user, obj) & RECORDING_ROLES)
         if action in LEARNER_ACTIONS:
             return R.has_role(user, R.LEARNER) and obj is not None and obj.learner_id == user.pk
         return super().permits(user, action, obj)
@@ -78,6 +105,11 @@ class ReviewPolicy(_LearnerScoped):
             return "Only the learner responds to their outcome."
         if action == "appeal":
             return "Only the learner asks for a review of their outcome or appeals it."
+        if action == "add" and obj is not None and learners.is_panel_examiner(user, obj):
+            return (
+                "Lay representatives and external assessors read the panel's papers; the chair "
+                "and the examiners record the outcome."
+            )
         return "Only examiners on the learner's ARCP panel record outcomes."
 
     def role_may(self, user, action) -> bool:
@@ -110,6 +142,112 @@ class PackRequestPolicy(policies.Policy):
         return PackRequest.objects.filter(
             requested_by=user, cohort_export__isnull=True, learner__in=learners.visible(user)
         )
+def _open_panels_with_roles():
+    return Panel.objects.filter(current(start="opens_on", end="closes_on")).annotate(
+        member=Coalesce("member_role__role", Value(PanelMember.Role.EXAMINER))
+    )
+
+
+def panel_roles(user, learner) -> set[str]:
+    """`user`'s roles on the open panels of `learner`'s cohort (empty when on none)."""
+    if learner is None or not R.has_role(user, R.EXAMINER):
+        return set()
+    cohorts = Enrolment.objects.filter(learner=learner).values("cohort")
+    return set(
+        _open_panels_with_roles().filter(examiner=user, cohort__in=cohorts).values_list("member", flat=True)
+    )
+
+
+def panel_members(user) -> list[dict]:
+    """The members, with their roles, of the open panels `user` sits on: one entry per cohort,
+    `{"cohort", "members": [(person, role label)], "my_roles": set}` (the panel page)."""
+    if not R.has_role(user, R.EXAMINER):
+        return []
+    mine = _open_panels_with_roles().filter(examiner=user).values("cohort")
+    rows = (
+        _open_panels_with_roles()
+        .filter(cohort__in=mine, examiner__is_active=True)
+        .select_related("examiner", "cohort")
+        .order_by("cohort__name", "member", "examiner__last_name", "examiner__username")
+    )
+    labels = dict(PanelMember.Role.choices)
+    order = {role: n for n, role in enumerate(labels)}
+    by_cohort: dict[int, dict] = {}
+    for row in rows:
+        entry = by_cohort.setdefault(row.cohort_id, {"cohort": row.cohort, "members": [], "my_roles": set()})
+        entry["members"].append((row.examiner, labels.get(row.member, row.member), order.get(row.member, 9)))
+        if row.examiner_id == user.pk:
+            entry["my_roles"].add(row.member)
+    for entry in by_cohort.values():
+        entry["members"].sort(key=lambda m: m[2])
+        entry["members"] = [(person, label) for person, label, _ in entry["members"]]
+    return list(by_cohort.values())
+
+
+ESR_TUTOR_ACTIONS = ("add", "edit", "share", "sign")
+
+
+class SupervisorReportPolicy(policies.Policy):
+    """The educational supervisor's report (see the module's docstring)."""
+
+    actions = (*ESR_TUTOR_ACTIONS, "comment")
+    not_found_message = "No such supervisor's report."
+
+    def visible(self, user) -> QuerySet:
+        roles = set(R.roles_of(user))
+        if not roles & {R.LEARNER, R.TUTOR, R.EXAMINER, R.ADMIN}:
+            return SupervisorReport.objects.none()
+        in_scope = SupervisorReport.objects.filter(learner__in=learners.visible(user))
+        if R.ADMIN in roles:
+            return in_scope
+        signed = SupervisorReport.Status.SIGNED
+        conditions = []
+        if R.LEARNER in roles:
+            conditions.append(Q(learner=user, status__in=(SupervisorReport.Status.SHARED, signed)))
+        if R.TUTOR in roles:
+            allocated = learners.allocated_ids(user)
+            conditions.append(Q(learner__in=allocated) & (Q(author=user) | Q(status=signed)))
+        if R.EXAMINER in roles:
+            conditions.append(Q(learner__in=learners.panel_ids(user), status=signed))
+        if not conditions:
+            return SupervisorReport.objects.none()
+        return in_scope.filter(reduce(operator.or_, conditions))
+
+    def writable_learners(self, user) -> QuerySet:
+        """The learners `user` may write a report for: those they tutor today."""
+        return learners.allocated(user) if R.has_role(user, R.TUTOR) else learners.visible(user).none()
+
+    def target_visible(self, user, action, obj) -> bool:
+        if action == "add":  # obj is the learner
+            return learners.is_visible(user, obj)
+        return super().target_visible(user, action, obj)
+
+    def permits(self, user, action, obj) -> bool:
+        if action == "add":
+            return learners.is_allocated_tutor(user, obj)
+        if action in ESR_TUTOR_ACTIONS:
+            return (
+                obj is not None
+                and obj.author_id == user.pk
+                and learners.is_allocated_tutor(user, obj.learner)
+            )
+        if action == "comment":
+            return R.has_role(user, R.LEARNER) and obj is not None and obj.learner_id == user.pk
+        return super().permits(user, action, obj)
+
+    def denied_message(self, user, action, obj) -> str:
+        if action == "comment":
+            return "Only the learner comments on their supervisor's report."
+        if action == "add":
+            return "Only a tutor allocated to the learner writes their supervisor's report."
+        return "Only the report's author, while allocated to the learner, changes it."
+
+    def role_may(self, user, action) -> bool:
+        if action in ESR_TUTOR_ACTIONS:
+            return R.has_role(user, R.TUTOR)
+        if action == "comment":
+            return R.has_role(user, R.LEARNER)
+        return bool(set(R.roles_of(user)) & PACK_ROLES)
 
 
 class CohortExportPolicy(policies.Policy):
@@ -178,6 +316,7 @@ class TimelinePolicy(policies.Policy):
 exports = policies.register("arcp.exports", ExportPolicy(ArcpExport))
 reviews = policies.register("arcp.reviews", ReviewPolicy(ArcpReview))
 pack_requests = policies.register("arcp.pack_requests", PackRequestPolicy(PackRequest))
+supervisor_reports = policies.register("arcp.supervisor_reports", SupervisorReportPolicy(SupervisorReport))
 cohort_exports = policies.register("arcp.cohort_exports", CohortExportPolicy(CohortExport))
 # Over the user model, but not its default policy (that stays `portfolio.learners`).
 timelines = policies.register("arcp.timelines", TimelinePolicy(User), default_for_model=False)

@@ -52,6 +52,7 @@ from reflect.people import display_name
 from .models import ArcpExport
 from .policies import exports as export_policy
 from .policies import reviews as review_policy
+from .policies import supervisor_reports as report_policy
 
 FILES = (
     "README.txt",
@@ -276,6 +277,23 @@ def arcp(learner) -> dict[str, Any]:
                 "created_at": rv.created_at,
             }
             for rv in reviews
+        ],
+        # The supervisor's reports the learner may read (shared and signed; drafts are not yet
+        # theirs to see), with their own comment.
+        "supervisor_reports": [
+            {
+                "id": r.pk,
+                "period_from": r.period_from,
+                "period_to": r.period_to,
+                "author": _person(r.author),
+                "recommendation": r.recommendation,
+                "status": r.status,
+                **{name: getattr(r, name) for name, _ in r.SECTIONS},
+                "learner_comment": r.learner_comment,
+                "shared_at": r.shared_at,
+                "signed_at": r.signed_at,
+            }
+            for r in report_policy.visible(learner).filter(learner=learner).select_related("author")
         ],
     }
 

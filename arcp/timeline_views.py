@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from portfolio.views import portfolio_login_required, render
 from reflect.errors import PermissionDenied
 
-from .policies import timelines
+from .policies import supervisor_reports, timelines
 from .timeline import KINDS, cohort_coverage, find_learners, gather, heatmap_svg, record_page_reads
 from .timeline_forms import CoverageForm, LearnerSearchForm, TimelineFilterForm
 
@@ -58,7 +58,8 @@ def learner_timeline(request, learner_id: int):
         request.user, learner_id, timelines.visible(request.user).select_related("enrolment__cohort")
     )
     form = TimelineFilterForm(request.GET)
-    context = {"learner": learner, "form": form, "kinds": KINDS}
+    may_write_esr = supervisor_reports.can(request.user, "add", learner)
+    context = {"learner": learner, "form": form, "kinds": KINDS, "may_write_esr": may_write_esr}
     if not form.is_valid():
         return render(request, "arcp/timeline/timeline.html", {**context, "page_obj": None}, status=400)
     entries = gather(request.user, learner, **form.cleaned_data)

@@ -22,9 +22,9 @@ from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import codes, evidence, pack_request_views, pack_requests, services
 from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
-from .models import ArcpReview, PackRequest
+from .models import ArcpReview, PackRequest, PanelMember
 from .pdf import theme_chart_svg
-from .policies import exports, reviews
+from .policies import exports, panel_members, panel_roles, reviews, supervisor_reports
 from .policies import pack_requests as pack_request_policy
 
 
@@ -89,6 +89,9 @@ def _my_pack_page(request, form, *, bound=None, status=200):
         ),
         "reviews": own,
         "current": current,
+        "supervisor_reports": supervisor_reports.visible(request.user)
+        .filter(learner=request.user)
+        .select_related("author", "learner"),
     }
     return render(request, "arcp/my_pack.html", context, status=status)
 
@@ -217,7 +220,7 @@ def panel(request):
         via="site",
         object_type="PanelRow",
     )
-    return render(request, "arcp/panel.html", {"rows": rows})
+    return render(request, "arcp/panel.html", {"rows": rows, "panels": panel_members(request.user)})
 
 
 def _default_pack_period(learner, packs) -> dict:
@@ -332,6 +335,8 @@ def panel_learner(request, learner_id: int):
             return response
         status = 400
     elif request.method == "POST" and action in ("review", "confirm", "change"):
+        if not reviews.permits(request.user, "add", learner):  # lay and external members read only
+            raise PermissionDenied(reviews.denied_message(request.user, "add", learner))
         review_form = ReviewForm(request.POST, exports=packs, programme_type=programme_type, prefix="review")
         response = _outcome_step(request, learner, packs, review_form)
         if response is not None:
@@ -361,8 +366,32 @@ def panel_learner(request, learner_id: int):
         "period_form": period_form,
         "review_form": review_form,
         "code_sources": codes.SOURCES,
+        **_esr_context(request.user, learner, packs),
     }
     return render(request, "arcp/panel_learner.html", context, status=status)
+
+
+def _esr_context(user, learner, packs) -> dict:
+    """The signed supervisor's reports the panel reads, whether the latest pack holds one,
+    and whether `user` records outcomes here (lay and external members read only)."""
+    latest_pack_esr = False
+    if packs:
+        pack = packs[0]
+        held_by = min(evidence.cutoff_end(pack.period_to), pack.created_at)
+        latest_pack_esr = services.covering_reports(
+            learner, pack.period_from, pack.period_to, held_by
+        ).exists()
+    roles = panel_roles(user, learner)
+    labels = dict(PanelMember.Role.choices)
+    return {
+        "supervisor_reports": supervisor_reports.visible(user)
+        .filter(learner=learner)
+        .select_related("author", "learner"),
+        "latest_pack_esr": latest_pack_esr,
+        "esr_source": services.ESR_SOURCE,
+        "may_record": reviews.permits(user, "add", learner),
+        "my_roles_text": " and ".join(str(labels.get(r, r)).lower() for r in sorted(roles)) or "a member",
+    }
 
 
 @portfolio_login_required

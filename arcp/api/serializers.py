@@ -6,7 +6,7 @@ from portfolio.api.serializers import PersonRefSerializer
 from reflect import limits
 
 from .. import services
-from ..models import ArcpExport, ArcpReview
+from ..models import ArcpExport, ArcpReview, SupervisorReport
 from ..services import OUTCOME_CODES
 
 
@@ -157,3 +157,24 @@ class AppealRequestSerializer(serializers.Serializer):
     (plain text, at most 10,000 characters)."""
 
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class SupervisorReportSerializer(serializers.ModelSerializer):
+    """An educational supervisor's report (contract v1.1, "Supervisor's reports"): `{"id",
+    "learner", "author", "period_from", "period_to", "recommendation" (satisfactory |
+    unsatisfactory | insufficient_evidence), "status" (draft | shared | signed), "signed_at"}`
+    (`learner` and `author` are user ids). Read-only: reports are written on the site."""
+
+    class Meta:
+        model = SupervisorReport
+        fields = [
+            "id",
+            "learner",
+            "author",
+            "period_from",
+            "period_to",
+            "recommendation",
+            "status",
+            "signed_at",
+        ]
+        read_only_fields = fields

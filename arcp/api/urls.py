@@ -7,6 +7,7 @@ from . import views
 router = SimpleRouter()
 router.register("exports", views.ExportViewSet, basename="arcp-export")
 router.register("arcp-reviews", views.ArcpReviewViewSet, basename="arcp-review")
+router.register("supervisor-reports", views.SupervisorReportViewSet, basename="supervisor-report")
 
 urlpatterns = [
     # Not under the learners router (portfolio.api.urls): a plain path that cannot clash.

@@ -25,14 +25,15 @@ from reflect.api.uploads import UploadLimitMixin
 from reflect.uploads import setting_limit
 
 from .. import services
-from ..models import ArcpReview
-from ..policies import exports, reviews
+from ..models import ArcpReview, SupervisorReport
+from ..policies import exports, reviews, supervisor_reports
 from .serializers import (
     AppealRequestSerializer,
     ArcpExportSerializer,
     ArcpReviewSerializer,
     PeriodQuerySerializer,
     ReviewResponseRequestSerializer,
+    SupervisorReportSerializer,
     VerifyRequestSerializer,
     VerifyResponseSerializer,
 )
@@ -271,3 +272,44 @@ class ArcpReviewViewSet(
         body.is_valid(raise_exception=True)
         review = services.request_appeal(request.user, pk, body.validated_data["reason"], via="api")
         return Response(self.get_serializer(review).data)
+
+
+class SupervisorReportFilter(filters.FilterSet):
+    learner = IdFilter(field_name="learner_id")
+    status = filters.ChoiceFilter(choices=SupervisorReport.Status.choices)
+
+    class Meta:
+        model = SupervisorReport
+        fields = ["learner", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Educational supervisor's reports (the learner's scope; examiners see signed ones only)",
+        tags=["arcp"],
+    ),
+    retrieve=extend_schema(summary="One educational supervisor's report", tags=["arcp"]),
+)
+class SupervisorReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only: what `arcp.policies.supervisor_reports` lets the caller see (a learner their
+    own once shared, the author theirs, other allocated tutors and the panel signed ones)."""
+
+    serializer_class = SupervisorReportSerializer
+    filterset_class = SupervisorReportFilter
+    permission_classes = [NotPatientRep]
+
+    def get_queryset(self):
+        return supervisor_reports.visible(self.request.user).order_by("-period_to", "-created_at", "-id")
+
+    def get_object(self):
+        return supervisor_reports.get(self.request.user, self.kwargs["pk"], self.get_queryset())
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit.record_reads(request.user, page, via="api")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        report = self.get_object()
+        audit.record(request.user, "read", learner=report.learner, obj=report, via="api")
+        return Response(self.get_serializer(report).data)

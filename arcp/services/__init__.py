@@ -7,7 +7,8 @@ policies (`arcp.policies`) and write the same audit records. Cohort exports: `ar
 - `packs`: the period's rules, building (or reusing) and storing a pack, reading, verifying;
 - `reviews`: the code rules by programme type, checking and recording outcomes and
   corrections, acknowledgement and response;
-- `appeals`: the review or appeal window in working days, and the request.
+- `appeals`: the review or appeal window in working days, and the request;
+- `supervision`: the educational supervisor's report (draft → shared → signed).
 """
 
 from .appeals import (
@@ -29,6 +30,8 @@ from .packs import (
     visible_learner,
 )
 from .reviews import (
+    ESR_SOURCE,
+    NEEDS_SIGNED_ESR,
     OUTCOME_CODES,
     REASON_CODES,
     acknowledge_review,
@@ -37,9 +40,20 @@ from .reviews import (
     record_review,
     respond_to_review,
 )
+from .supervision import (
+    comment_on_report,
+    covering_reports,
+    create_report,
+    evidence_outline,
+    share_report,
+    sign_report,
+    update_report,
+)
 
 __all__ = [
     "APPEAL_KINDS",
+    "ESR_SOURCE",
+    "NEEDS_SIGNED_ESR",
     "OUTCOME_CODES",
     "REASON_CODES",
     "VERIFY_MAX_BYTES",
@@ -49,6 +63,10 @@ __all__ = [
     "appeal_window",
     "bank_holidays",
     "build_pack",
+    "comment_on_report",
+    "covering_reports",
+    "create_report",
+    "evidence_outline",
     "check_period",
     "check_review",
     "export_for",
@@ -58,6 +76,9 @@ __all__ = [
     "record_review",
     "request_appeal",
     "respond_to_review",
+    "share_report",
+    "sign_report",
+    "update_report",
     "verify",
     "visible_learner",
 ]

@@ -19,13 +19,32 @@ from reflect.people import display_name
 from reflect.sanitize import to_plain_text
 
 from .. import codes
+from ..evidence import cutoff_end
 from ..models import ArcpExport, ArcpReview
 from ..policies import reviews
+from .supervision import covering_reports
 
 # --- Gold Guide codes --------------------------------------------------------------------
 # The GMC's outcome and reason-code tables and their rule live in `arcp.codes` (with sources).
 OUTCOME_CODES = codes.OUTCOME_CODES
 REASON_CODES = codes.REASON_CODES
+
+# Satisfactory outcomes need a signed educational supervisor's report in the pack. The Gold
+# Guide's ARCP panel first considers "the adequacy of the evidence and documentation provided
+# by the trainee, which at a minimum must consist of a review of the trainee's e-portfolio
+# through a structured report from the Educational Supervisor"
+# (https://gpst.walesdeanery.org/gp-trainees/arcp-panels, quoting the Gold Guide).
+ESR_SOURCE = "https://gpst.walesdeanery.org/gp-trainees/arcp-panels"
+NEEDS_SIGNED_ESR = frozenset({"1", "6"})
+
+
+def esr_missing_message(outcome: str) -> str:
+    return (
+        f"Outcome {outcome} needs a signed educational supervisor's report for this period in the "
+        "pack: under the Gold Guide the panel's evidence must at a minimum include a structured "
+        "report from the educational supervisor. Ask the learner's tutor to sign the report, then "
+        "make a new pack."
+    )
 
 
 def programme_type_of(learner) -> str | None:
@@ -93,6 +112,12 @@ def check_review(
             export = None
     if export is None or export.learner_id != learner.pk:
         errors["export"] = "Choose one of this learner's ARCP packs."
+    elif outcome in NEEDS_SIGNED_ESR and "period_from" not in errors and "period_to" not in errors:
+        # The report must be in the pack the panel judged from: signed by its cut-off and
+        # before the pack was made.
+        held_by = min(cutoff_end(period_to), export.created_at)
+        if not covering_reports(learner, period_from, period_to, held_by).exists():
+            errors.setdefault("outcome", esr_missing_message(outcome))
     if supersedes is not None and not isinstance(supersedes, ArcpReview):
         try:
             supersedes = ArcpReview.objects.get(pk=supersedes)

@@ -16,6 +16,7 @@ CASES = [
     ("/api/v1/assessments/", "assessor"),
     ("/api/v1/feedback/", "learner"),
     ("/api/v1/arcp-reviews/", "learner"),
+    ("/api/v1/supervisor-reports/", "learner"),
 ]
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from arcp import services
 from arcp.models import ArcpExport, ArcpReview
 from reflect import roles as R
-from tests.factories import UserFactory
+from tests.factories import UserFactory, signed_supervisor_report
 
 
 def period():
@@ -135,6 +135,7 @@ def test_verify_endpoint(world, api):
 def exported(world):
     f, t = period()
     world.f, world.t = f, t
+    world.esr = signed_supervisor_report(world.learner_a, f, t, author=world.tutor)
     world.export = services.build_pack(
         world.learner_a, datetime.date.fromisoformat(f), datetime.date.fromisoformat(t), world.examiner
     )

@@ -41,3 +41,24 @@ def test_programme_types_outcomes_and_a_correction():
     before = (ArcpReview.objects.count(), ArcpExport.objects.count())
     run()
     assert (ArcpReview.objects.count(), ArcpExport.objects.count()) == before
+
+
+def test_supervisor_reports_in_every_status_and_panel_roles_twice_over():
+    from arcp.models import PanelMember, SupervisorReport
+
+    run()
+    run()  # idempotent: no failure, no duplicates
+    statuses = set(SupervisorReport.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "shared", "signed"}
+    keys = list(SupervisorReport.objects.values_list("learner", "period_from", "period_to"))
+    assert len(keys) == len(set(keys))
+    assert SupervisorReport.objects.exclude(learner_comment="").filter(status="shared").exists()
+    roles = set(PanelMember.objects.values_list("role", flat=True))
+    assert {"chair", "lay_representative", "external_assessor"} <= roles
+    # Every outcome 1 stands on a signed report of its period; the current pack holds one.
+    for review in ArcpReview.objects.filter(outcome="1"):
+        assert (
+            SupervisorReport.objects.covering(review.period_from, review.period_to)
+            .filter(learner=review.learner)
+            .exists()
+        )

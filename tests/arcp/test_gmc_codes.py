@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from arcp import services
 from arcp.models import ArcpReview
 from reflect.models import AuditEvent
-from tests.factories import ArcpExportFactory
+from tests.factories import ArcpExportFactory, signed_supervisor_report
 
 ALL_OUTCOMES = ("1", "2", "3", "4", "5", "6", "7.1", "7.2", "7.3", "7.4", "8", "9", "10.1", "10.2", "none")
 SPECIALTY = {
@@ -64,6 +64,7 @@ def panel(world):
     """learner_a's cohort with a programme type of the test's choosing, and a recorded pack."""
     w = world
     w.export = ArcpExportFactory(learner=w.learner_a)
+    signed_supervisor_report(w.learner_a, w.export.period_from, w.export.period_to, author=w.tutor)
     w.next_review = w.export.period_to + datetime.timedelta(days=180)
 
     def set_programme(kind):

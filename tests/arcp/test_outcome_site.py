@@ -12,7 +12,7 @@ from arcp import services
 from arcp.models import ArcpReview
 from portfolio.site import portfolio_url
 from reflect.models import AuditEvent
-from tests.factories import ArcpExportFactory
+from tests.factories import ArcpExportFactory, signed_supervisor_report
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def site(world, portfolio_page, client):
     w.export = ArcpExportFactory(
         learner=w.learner_a, period_from=w.today - datetime.timedelta(days=200), period_to=w.today
     )
+    signed_supervisor_report(w.learner_a, w.export.period_from, w.export.period_to, author=w.tutor)
     w.url = portfolio_url("arcp_panel_learner", w.learner_a.pk)
     client.force_login(w.examiner)
     w.client = client
@@ -266,6 +267,7 @@ def test_the_pack_shows_a_correction_of_a_previous_outcome(site):
         period_from=site.today - datetime.timedelta(days=700),
         period_to=site.today - datetime.timedelta(days=400),
     )
+    signed_supervisor_report(site.learner_a, earlier.period_from, earlier.period_to, author=site.tutor)
     args = (site.examiner, site.learner_a, earlier.period_from, earlier.period_to, earlier)
     old = services.record_review(*args, "1", [], "")
     services.record_review(

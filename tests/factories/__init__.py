@@ -8,6 +8,7 @@ from .arcp import (
     arcp_feedback,
     arcp_finalised_assessment,
     arcp_reflection,
+    signed_supervisor_report,
 )
 from .assessments import AssessmentFactory, mark
 from .feedback import FeedbackFactory, feedback_invitation
@@ -59,5 +60,6 @@ __all__ = [
     "feedback_invitation",
     "make_published_rubric",
     "mark",
+    "signed_supervisor_report",
     "submitted_reflection",
 ]

@@ -113,3 +113,36 @@ class ArcpReviewFactory(factory.django.DjangoModelFactory):
     period_to = factory.SelfAttribute("export.period_to")
     outcome = "1"
     examiner = factory.SubFactory(UserFactory, roles=(R.EXAMINER,))
+
+
+def signed_supervisor_report(
+    learner, period_from=None, period_to=None, author=None, signed_at=None, **kwargs
+):
+    """A signed educational supervisor's report written straight to the DB (state changes are
+    tested through `arcp.services.supervision`): signed an hour ago at the latest, and before
+    the end of `period_to`, so packs made from now on hold it and outcomes 1 and 6 may be
+    recorded against them."""
+    from arcp.evidence import cutoff_end
+    from arcp.models import SupervisorReport
+
+    period_to = period_to or timezone.localdate()
+    period_from = period_from or period_to - datetime.timedelta(days=365)
+    if isinstance(period_from, str):
+        period_from = datetime.date.fromisoformat(period_from)
+    if isinstance(period_to, str):
+        period_to = datetime.date.fromisoformat(period_to)
+    author = author or UserFactory(roles=(R.TUTOR,))
+    hour = datetime.timedelta(hours=1)
+    signed_at = signed_at or min(timezone.now() - hour, cutoff_end(period_to) - hour)
+    kwargs.setdefault("recommendation", SupervisorReport.Recommendation.SATISFACTORY)
+    kwargs.setdefault("progress", "Steady progress across the social-accountability themes.")
+    return SupervisorReport.objects.create(
+        learner=learner,
+        author=author,
+        period_from=period_from,
+        period_to=period_to,
+        status=SupervisorReport.Status.SIGNED,
+        shared_at=signed_at,
+        signed_at=signed_at,
+        **kwargs,
+    )

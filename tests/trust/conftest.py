@@ -4,6 +4,7 @@ scope matrix can ask hundreds of questions of the same data quickly."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass, field
 
@@ -102,6 +103,11 @@ def build_scene() -> Scene:
         )
         _, raw = feedback_invitation(learner, by=marker)
         s.tokens[side] = raw
+        # The supervisor's report in each status, by the learner's tutor (dual tutors B).
+        for status in ("draft", "shared", "signed"):
+            s.objects[f"esr{status}_{side}"] = _supervisor_report(
+                learner, tutor if side == "a" else dual, status
+            )
     # An open blind pair on learner A: the allocated tutor's first marking is a draft, the
     # second marker (a tutor not allocated to A, named by an admin) has finalised theirs.
     second = UserFactory(username="t_second", roles=(R.TUTOR,))
@@ -118,6 +124,25 @@ def build_scene() -> Scene:
     s.objects["withdrawn_a"] = feedback_services.withdraw(withdrawn, admin, "Given in error")
     assert Reflection.objects.filter(title__contains=SEARCH_WORD).count() == 5
     return s
+
+
+def _supervisor_report(learner, author, status):
+    from django.utils import timezone
+
+    from arcp.models import SupervisorReport
+
+    now = timezone.now()
+    return SupervisorReport.objects.create(
+        learner=learner,
+        author=author,
+        period_from=timezone.localdate() - datetime.timedelta(days=365),
+        period_to=timezone.localdate(),
+        recommendation="satisfactory",
+        progress=f"Report {status}",
+        status=status,
+        shared_at=None if status == "draft" else now,
+        signed_at=now if status == "signed" else None,
+    )
 
 
 def ReflectionFactory_draft(learner, side):  # noqa: N802 - reads like a factory

@@ -25,6 +25,7 @@ from tests.factories import (
     RubricFactory,
     make_published_rubric,
     mark,
+    signed_supervisor_report,
     submitted_reflection,
 )
 
@@ -244,6 +245,7 @@ def _arcp_flow(world, data):
     from arcp import services as arcp
 
     today = timezone.localdate()
+    signed_supervisor_report(world.learner_a, today - datetime.timedelta(days=30), today, author=world.tutor)
     export = arcp.build_pack(
         world.learner_a, today - datetime.timedelta(days=30), today, world.examiner, via="api"
     )

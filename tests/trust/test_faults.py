@@ -239,9 +239,10 @@ def test_pack_through_the_api_answers_json_500(world, settings, tmp_path):
 def test_record_review_is_all_or_nothing(world):
     from arcp import services as arcp
     from arcp.models import ArcpReview
-    from tests.factories import ArcpExportFactory
+    from tests.factories import ArcpExportFactory, signed_supervisor_report
 
     export = ArcpExportFactory(learner=world.learner_a)
+    signed_supervisor_report(world.learner_a, export.period_from, export.period_to, author=world.tutor)
     before = (ArcpReview.objects.count(), AuditEvent.objects.count())
     with connection.execute_wrapper(FailOn(table="portfolio_auditevent")), pytest.raises(OperationalError):
         arcp.record_review(

@@ -100,6 +100,18 @@ api.export:export                   a    200    200   404     200      404      
 api.export:export                   b    404    404   404     404      200      200  403  200  401
 api.review:review                   a    200    200   404     200      404      200  403  200  401
 api.review:review                   b    404    404   404     404      200      200  403  200  401
+site.esr_detail:esrdraft            a    404    200   404     404      404      200  404  404  302
+site.esr_detail:esrdraft            b    404    404   404     404      404      200  404  200  302
+site.esr_detail:esrshared           a    200    200   404     404      404      200  404  404  302
+site.esr_detail:esrshared           b    404    404   404     404      404      200  404  200  302
+site.esr_detail:esrsigned           a    200    200   404     200      404      200  404  200  302
+site.esr_detail:esrsigned           b    404    404   404     404      200      200  404  200  302
+api.esr:esrdraft                    a    404    200   404     404      404      200  403  404  401
+api.esr:esrdraft                    b    404    404   404     404      404      200  403  200  401
+api.esr:esrshared                   a    200    200   404     404      404      200  403  404  401
+api.esr:esrshared                   b    404    404   404     404      404      200  403  200  401
+api.esr:esrsigned                   a    200    200   404     200      404      200  403  200  401
+api.esr:esrsigned                   b    404    404   404     404      200      200  403  200  401
 api.arcp_pdf:learner                a    200    200   404     200      404      200  403  200  401
 api.arcp_pdf:learner                b    404    404   404     404      200      200  403  200  401
 """
@@ -142,6 +154,7 @@ SITE_URLS = {
     "site.marking_results": "marking_results",
     "site.arcp_panel_learner": "arcp_panel_learner",
     "site.arcp_export_download": "arcp_export_download",
+    "site.esr_detail": "arcp_esr_detail",
 }
 ADMIN_URLS = {
     "admin.reflection_inspect": "portfolio_reflections:inspect",
@@ -155,6 +168,7 @@ API_URLS = {
     "api.feedback": "/api/v1/feedback/{pk}/",
     "api.export": "/api/v1/exports/{pk}/",
     "api.review": "/api/v1/arcp-reviews/{pk}/",
+    "api.esr": "/api/v1/supervisor-reports/{pk}/",
     "api.arcp_pdf": "/api/v1/learners/{pk}/arcp.pdf?from=2020-01-01&to={today}",
 }
 
@@ -225,6 +239,7 @@ LISTS = {
     "/api/v1/assessments/": ("api.assessment:assess", "api.assessment:draftassess"),
     "/api/v1/feedback/": ("api.feedback:feedback",),
     "/api/v1/arcp-reviews/": ("api.review:review",),
+    "/api/v1/supervisor-reports/": ("api.esr:esrdraft", "api.esr:esrshared", "api.esr:esrsigned"),
     f"/api/v1/reflections/?q={SEARCH_WORD}": ("api.reflection:refl", "api.reflection:draft"),
 }
 
