@@ -52,6 +52,7 @@ from reflect.people import display_name
 from rubrics import scoring
 from rubrics.models import Competency, Criterion, Level
 
+from .goal_evidence import gather_goals
 from .models import ArcpReview
 from .policies import reviews as review_policy
 
@@ -149,6 +150,7 @@ class Snapshot:
     previous_reviews: list[ArcpReview]
     superseded: list[tuple[Assessment, Assessment]]
     summary: dict = field(default_factory=dict)
+    goals: list = field(default_factory=list)  # arcp.goal_evidence.GoalEvidence, as at the cut-off
 
     @property
     def late_entries(self) -> list[ReflectionEvidence]:
@@ -402,6 +404,8 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         superseded=superseded,
     )
     snapshot.summary = summarise(snapshot)
+    numbers = {r.reflection.pk: (r.number, r.title) for r in evidence}
+    snapshot.goals = gather_goals(learner, period_from, end, viewer=viewer, reflections=numbers)
     return snapshot
 
 
