@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from reflect import audit, limits
+from reflect.sanitize import to_plain_text
 
 from ..goal_models import GOAL_TEXT, Goal, GoalComment
 from ..models import Reflection
@@ -25,8 +26,20 @@ from ..policies import goals as policy
 from ..policies import reflections as reflection_policy
 from .editing import _themes_from
 
+#: The section of each reflective model that says what next (its action plan).
+ACTION_PLAN_SECTIONS = {"gibbs": "action_plan", "rolfe": "now_what", "kolb": "experimentation"}
+
 #: The fields a learner sets and may change while the goal is open.
 GOAL_FIELDS = ("what", "due_on", "success_measure", "themes")
+
+
+def action_plan_text(reflection: Reflection) -> str:
+    """The plain text of a reflection's action plan ("" for a model without one), cut to a
+    goal's length: what "Make a goal from this action plan" starts from."""
+    key = ACTION_PLAN_SECTIONS.get(reflection.reflective_model)
+    if not key:
+        return ""
+    return to_plain_text((reflection.sections or {}).get(key, "")).strip()[:GOAL_TEXT]
 
 
 def _text(errors: dict, data: dict, field: str, what: str, limit: int) -> str:

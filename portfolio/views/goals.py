@@ -16,10 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reflect import audit
 from reflect.errors import Conflict
-from reflect.sanitize import to_plain_text
 
 from ..goal_forms import GoalCommentForm, GoalForm, GoalReviewForm
-from ..goal_models import GOAL_TEXT, Goal
+from ..goal_models import Goal
 from ..policies import goals as policy
 from ..policies import learners
 from ..policies import reflections as reflection_policy
@@ -27,17 +26,7 @@ from ..services import goals as services
 from ..site import portfolio_url
 from .common import LIST_PAGE_SIZE, portfolio_login_required, render
 
-#: The section of each reflective model that holds "what next" (the action plan).
-ACTION_PLAN_SECTIONS = {"gibbs": "action_plan", "rolfe": "now_what", "kolb": "experimentation"}
 DEFAULT_DAYS = 90
-
-
-def action_plan_text(reflection) -> str:
-    """The plain text of a reflection's action-plan section ("" when it has none)."""
-    key = ACTION_PLAN_SECTIONS.get(reflection.reflective_model)
-    if not key:
-        return ""
-    return to_plain_text((reflection.sections or {}).get(key, "")).strip()[:GOAL_TEXT]
 
 
 @portfolio_login_required
@@ -115,7 +104,7 @@ def goal_create(request):
     initial = {"due_on": due}
     if reflection is not None:
         initial.update(
-            what=action_plan_text(reflection),
+            what=services.action_plan_text(reflection),
             themes=[t.code for t in reflection.themes.all()],
             reflection=reflection.pk,
             due_on=max(due, reflection.occurred_on),

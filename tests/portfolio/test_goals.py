@@ -170,3 +170,24 @@ def test_scope_by_role(world):
     assert seen(world.dual) == {mine.pk, theirs.pk}  # tutor of B, examiner of A
     assert seen(world.admin) == {mine.pk, theirs.pk}
     assert seen(world.former) == set() and seen(world.patient_rep) == set()
+
+
+# --- Demo data -------------------------------------------------------------------------------
+def test_seed_demo_has_goals_in_every_status_and_is_idempotent():
+    import io
+
+    from django.core.management import call_command
+
+    def run():
+        call_command("seed_demo", "--cohorts", "2", "--learners-per-cohort", "2", "--password", "s3cret-Demo",
+                     stdout=io.StringIO())  # fmt: skip
+
+    run()
+    statuses = set(Goal.objects.values_list("status", flat=True))
+    assert statuses == set(Goal.Status.values)
+    assert all(g.review for g in Goal.objects.exclude(status="open"))
+    assert GoalComment.objects.exists()
+    assert all(g.reflection_id and g.due_on >= g.reflection.occurred_on for g in Goal.objects.all())
+    before = (Goal.objects.count(), GoalComment.objects.count())
+    run()
+    assert (Goal.objects.count(), GoalComment.objects.count()) == before
