@@ -10,6 +10,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -45,7 +46,9 @@ def goal_list(request):
     status = request.GET.get("status", "")
     if status in Goal.Status.values:
         goals = goals.filter(status=status)
-    goals = goals.select_related("learner").prefetch_related("themes").order_by("status", "due_on", "id")
+    # Open goals first (soonest due first), then the reviewed ones, latest review first.
+    goals = goals.select_related("learner").prefetch_related("themes")
+    goals = goals.order_by(F("reviewed_at").desc(nulls_first=True), "due_on", "id")
     page = Paginator(goals, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_reads(user, page.object_list, via="site")
     params = request.GET.copy()
