@@ -10,7 +10,8 @@ may see:
 - inactive or anonymous: nobody
 A person with several roles sees the union.
 
-Every other app builds its own policies on `learners` (reflect/policies.py says how policies
+Goals (a personal development plan) have their learner's scope (`goals`). Every other app
+builds its own policies on `learners` (reflect/policies.py says how policies
 are asked). Outside scope an object does not exist: doors turn "not visible" into 404.
 """
 
