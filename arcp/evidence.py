@@ -52,6 +52,7 @@ from reflect.people import display_name
 from rubrics import scoring
 from rubrics.models import Competency, Criterion, Level
 
+from .goal_evidence import gather_goals
 from .models import ArcpReview, SupervisorReport
 from .policies import reviews as review_policy
 from .policies import supervisor_reports as report_policy
@@ -152,6 +153,7 @@ class Snapshot:
     summary: dict = field(default_factory=dict)
     # Signed educational supervisor's reports overlapping the period, signed by the cut-off.
     supervisor_reports: list[SupervisorReport] = field(default_factory=list)
+    goals: list = field(default_factory=list)  # arcp.goal_evidence.GoalEvidence, as at the cut-off
 
     @property
     def late_entries(self) -> list[ReflectionEvidence]:
@@ -411,6 +413,8 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         supervisor_reports=esrs,
     )
     snapshot.summary = summarise(snapshot)
+    numbers = {r.reflection.pk: (r.number, r.title) for r in evidence}
+    snapshot.goals = gather_goals(learner, period_from, end, viewer=viewer, reflections=numbers)
     return snapshot
 
 

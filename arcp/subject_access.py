@@ -15,6 +15,7 @@ The archive holds:
   in the API.
 - ``feedback.json``: patient-representative feedback about the learner. Withdrawn feedback
   (given in error) is left out; anonymous answers carry no name (none is ever stored).
+- ``goals.json``: the learner's goals (personal development plan), with reviews and comments.
 - ``arcp.json``: ARCP packs made about the learner and the panels' outcomes.
 - ``pdfs/``: the stored bytes of every ARCP pack about the learner (byte-for-byte what was
   issued, so each still verifies).
@@ -42,7 +43,8 @@ from wagtail.models import Revision
 from assessments.models import Assessment
 from assessments.policies import assessments as assessment_policy
 from feedback.policies import feedback as feedback_policy
-from portfolio.models import Allocation, Panel, Reflection
+from portfolio.models import Allocation, Goal, Panel, Reflection
+from portfolio.policies import goals as goal_policy
 from portfolio.policies import reflections as reflection_policy
 from reflect import audit
 from reflect import roles as R
@@ -60,6 +62,7 @@ FILES = (
     "reflections.json",
     "assessments.json",
     "feedback.json",
+    "goals.json",
     "arcp.json",
     "audit.json",
 )
@@ -228,6 +231,36 @@ def feedback(learner) -> list[dict[str, Any]]:
     ]
 
 
+def goals(learner) -> list[dict[str, Any]]:
+    """Every goal of the learner (open and reviewed), with its themes and comments."""
+    rows = (
+        goal_policy.visible(learner)
+        .filter(learner=learner)
+        .prefetch_related("themes", "comments__author")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": g.pk,
+            "reflection": g.reflection_id,
+            "what": g.what,
+            "due_on": g.due_on,
+            "success_measure": g.success_measure,
+            "themes": [t.code for t in g.themes.all()],
+            "status": g.status,
+            "status_label": Goal.Status(g.status).label,
+            "review": g.review,
+            "reviewed_at": g.reviewed_at,
+            "created_at": g.created_at,
+            "comments": [
+                {"author": _person(c.author), "body": c.body, "created_at": c.created_at}
+                for c in g.comments.all()
+            ],
+        }
+        for g in rows
+    ]
+
+
 def pdf_name(export: ArcpExport) -> str:
     return f"pdfs/arcp-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}-{export.pk.hex[:8]}.pdf"
 
@@ -324,6 +357,7 @@ assessments.json  finalised assessments of your reflections (drafts are your mar
                   work and appear here once finalised)
 feedback.json     patient-representative feedback about you (withdrawn feedback is not kept
                   for you; anonymous answers carry no name)
+goals.json        your goals (personal development plan), their reviews and comments
 arcp.json         ARCP packs made about you and your panels' outcomes
 pdfs/             the ARCP packs themselves, byte-for-byte as issued
 audit.json        who read your portfolio or changed something in it, when, and how
@@ -361,6 +395,7 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
         archive.writestr("reflections.json", _dump(reflections(learner)))
         archive.writestr("assessments.json", _dump(assessments(learner)))
         archive.writestr("feedback.json", _dump(feedback(learner)))
+        archive.writestr("goals.json", _dump(goals(learner)))
         archive.writestr("arcp.json", _dump(arcp(learner)))
         for export in export_policy.visible(learner).filter(learner=learner).exclude(file=""):
             try:

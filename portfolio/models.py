@@ -287,3 +287,7 @@ class PortfolioPage(RoutablePageMixin, Page):
     @path("")
     def dashboard(self, request):
         return dispatch(self, request, "")
+
+
+# --- Goals (a personal development plan) live in their own module ---------------------------
+from .goal_models import Goal, GoalComment  # noqa: E402,F401

@@ -10,7 +10,8 @@ may see:
 - inactive or anonymous: nobody
 A person with several roles sees the union.
 
-Every other app builds its own policies on `learners` (reflect/policies.py says how policies
+Goals (a personal development plan) have their learner's scope (`goals`). Every other app
+builds its own policies on `learners` (reflect/policies.py says how policies
 are asked). Outside scope an object does not exist: doors turn "not visible" into 404.
 """
 
@@ -26,7 +27,7 @@ from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import Allocation, Enrolment, Panel, Reflection, ReviewEvent
+from .models import Allocation, Enrolment, Goal, GoalComment, Panel, Reflection, ReviewEvent
 
 User = get_user_model()
 
@@ -226,6 +227,79 @@ class ReviewEventPolicy(policies.Policy):
         return ReviewEvent.objects.filter(reflection__in=reflections.visible(user))
 
 
+# --- Goals (a personal development plan) ----------------------------------------------------
+class GoalPolicy(policies.Policy):
+    """Goals have the scope of their learner: the learner sees their own; tutors, examiners
+    and admins see the goals of learners in their scope (goals have no draft state). Only the
+    learner sets, edits and reviews (closes) a goal, while it is open; the learner and a tutor
+    currently allocated to them comment."""
+
+    actions = ("change", "review", "comment")
+    not_found_message = "No such goal."
+
+    def visible(self, user) -> QuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return Goal.objects.none()
+        others = Q(learner__in=learners.supervised(user))
+        if not R.has_role(user, R.LEARNER):
+            return Goal.objects.filter(others)
+        return Goal.objects.filter(Q(learner=user) | others)
+
+    def own(self, user) -> QuerySet:
+        if not R.has_role(user, R.LEARNER) or not user.is_active:
+            return Goal.objects.none()
+        return Goal.objects.filter(learner=user)
+
+    def scope(self, user, action: str = policies.VIEW) -> QuerySet:
+        if action in ("change", "review"):
+            return self.own(user)
+        if action == "comment":
+            return self.own(user) | Goal.objects.filter(learner__in=learners.allocated_ids(user))
+        return super().scope(user, action)
+
+    def _own(self, user, obj) -> bool:
+        return R.has_role(user, R.LEARNER) and obj.learner_id == user.pk
+
+    def permits(self, user, action, obj) -> bool:
+        if action in ("change", "review"):
+            return self._own(user, obj)
+        if action == "comment":
+            return self._own(user, obj) or learners.is_allocated_tutor(user, obj.learner)
+        return super().permits(user, action, obj)
+
+    def blocked(self, action, obj) -> str | None:
+        if action in ("change", "review") and not obj.is_open:
+            status = obj.get_status_display().lower()
+            return f"This goal is already reviewed ({status}), so it cannot be changed."
+        return None
+
+    def denied_message(self, user, action, obj) -> str:
+        if action in ("add", "change", "review"):
+            return "Only the learner whose goal this is may set, change or review it."
+        if action == "comment":
+            return "Only the learner and their allocated tutors may comment on this goal."
+        return super().denied_message(user, action, obj)
+
+    def role_may(self, user, action) -> bool:
+        roles = set(R.roles_of(user))
+        if action in ("add", "change", "review"):
+            return R.LEARNER in roles
+        if action == "comment":
+            return bool(roles & {R.LEARNER, R.TUTOR})
+        return bool(roles & {R.LEARNER, *SUPERVISORS})
+
+
+class GoalCommentPolicy(policies.Policy):
+    """A goal's comments are seen by whoever may see the goal."""
+
+    not_found_message = "No such goal."
+
+    def visible(self, user) -> QuerySet:
+        return GoalComment.objects.filter(goal__in=goals.visible(user))
+
+
 learners = policies.register("portfolio.learners", LearnerPolicy(User))
 reflections = policies.register("portfolio.reflections", ReflectionPolicy(Reflection))
 review_events = policies.register("portfolio.review_events", ReviewEventPolicy(ReviewEvent))
+goals = policies.register("portfolio.goals", GoalPolicy(Goal))
+goal_comments = policies.register("portfolio.goal_comments", GoalCommentPolicy(GoalComment))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, editing, reading, review
+from .views import dashboard, editing, goals, reading, review
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("reflections/new/autosave/", editing.reflection_autosave_new, name="reflection_autosave_new"),
     path("reflections/<int:pk>/submit/", editing.reflection_submit, name="reflection_submit"),
     path("reflections/<int:pk>/comment/", review.reflection_comment, name="reflection_comment"),
+    # Goals (a personal development plan): the learner's own; their tutor reads and comments
+    path("goals/", goals.goal_list, name="goal_list"),
+    path("goals/new/", goals.goal_create, name="goal_create"),
+    path("goals/<int:pk>/", goals.goal_detail, name="goal_detail"),
+    path("goals/<int:pk>/edit/", goals.goal_edit, name="goal_edit"),
+    path("goals/<int:pk>/review/", goals.goal_review, name="goal_review"),
+    path("goals/<int:pk>/comment/", goals.goal_comment, name="goal_comment"),
     # Tutor
     path("review/", review.review_queue, name="review_queue"),
     path("review/<int:pk>/", review.reflection_review, name="reflection_review"),

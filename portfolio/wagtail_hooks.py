@@ -25,7 +25,7 @@ from reflect.people import display_name
 
 from . import admin_views as av
 from . import counts, policies
-from .models import Allocation, Cohort, Enrolment, Panel, Placement, Reflection
+from .models import Allocation, Cohort, Enrolment, Goal, Panel, Placement, Reflection
 from .site import portfolio_url
 
 
@@ -303,6 +303,20 @@ def portfolio_nav_items(request):
         queue = portfolio_url("review_queue")
         items.append(navigation.NavItem("Review queue", queue, order=20, count=waiting))
     return items
+
+
+@hooks.register(navigation.HOOK)
+def goal_nav_items(request):
+    """A learner's own plan ("My goals", with the count of open goals); the goals of the
+    learners in scope for tutors, examiners and admins."""
+    user = request.user
+    goals = policies.goals
+    if goals.role_may(user, "add"):
+        open_goals = goals.own(user).filter(status=Goal.Status.OPEN).count()
+        return [navigation.NavItem("My goals", portfolio_url("goal_list"), order=12, count=open_goals)]
+    if goals.role_may(user, "view"):
+        return [navigation.NavItem("Learners' goals", portfolio_url("goal_list"), order=13)]
+    return []
 
 
 @hooks.register(counts.HOOK)

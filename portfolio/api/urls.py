@@ -1,11 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import goals, views
 
 router = SimpleRouter()
 router.register("learners", views.LearnerViewSet, basename="learner")
 router.register("reflections", views.ReflectionViewSet, basename="reflection")
+router.register("goals", goals.GoalViewSet, basename="goal")
 
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
