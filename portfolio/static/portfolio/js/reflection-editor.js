@@ -112,18 +112,19 @@
     return url;
   }
 
-  function linkPanel(editor, textarea, toolbarButton) {
+  function linkPanel(editor, textarea, toolbarButton, sectionLabel) {
     var id = textarea.id + "_link";
     var panel = document.createElement("div");
     panel.className = "link-panel";
     panel.hidden = true;
     panel.innerHTML =
-      '<label for="' + id + '">Link address</label>' +
+      '<label for="' + id + '">Link address<span class="visually-hidden"></span></label>' +
       '<p class="hint" id="' + id + '_hint">For example https://www.example.org or an e-mail address.</p>' +
       '<p class="field-error" id="' + id + '_error" hidden></p>' +
       '<input type="url" id="' + id + '" inputmode="url" autocomplete="url" aria-describedby="' + id + '_hint">' +
       '<div class="link-panel-actions"><button type="button" class="button" data-act="apply">Add link</button>' +
       ' <button type="button" class="button button-secondary" data-act="cancel">Cancel</button></div>';
+    panel.querySelector("label .visually-hidden").textContent = " for " + sectionLabel;
     var input = panel.querySelector("input");
     var error = panel.querySelector(".field-error");
 
@@ -198,7 +199,7 @@
       buttons.push({ spec: spec, element: button });
       bar.appendChild(button);
     });
-    link = linkPanel(editor, textarea, buttons[9].element);
+    link = linkPanel(editor, textarea, buttons[9].element, label);
 
     bar.addEventListener("keydown", function (event) {
       var at = buttons.findIndex(function (b) { return b.element === document.activeElement; });
