@@ -239,3 +239,42 @@ def test_the_editor_on_a_phone(phone_page, login, check_a11y, shot, csp_watch):
     shot(page, "editor at 390 px")
     assert "<em>income</em>" in Reflection.objects.get(pk=reflection.pk).sections["analysis"]
     assert violations() == []
+
+
+def test_the_toolbar_by_keyboard_alone(browser_page, login, check_a11y):
+    page = browser_page
+    learner = LearnerFactory(username="eve")
+    reflection = ReflectionFactory(learner=learner, reflective_model="rolfe", sections={})
+    login(page, "eve")
+    page.goto(f"/portfolio/reflections/{reflection.pk}/edit/")
+    wait_ready(page)
+    editor(page, "what").focus()
+    page.keyboard.type("Plain then ")
+    page.keyboard.press("Alt+F10")  # to the toolbar: its first button
+    expect(toolbar(page, "what").get_by_role("button", name="Bold", exact=True)).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    italic = toolbar(page, "what").get_by_role("button", name="Italic", exact=True)
+    expect(italic).to_be_focused()
+    page.keyboard.press("Enter")  # the button puts the focus back in the text
+    expect(italic).to_have_attribute("aria-pressed", "true")
+    expect(editor(page, "what")).to_be_focused()
+    with page.expect_response(autosave_carrying("slanted"), timeout=15000):
+        page.keyboard.type("slanted")
+    page.keyboard.press("Alt+F10")
+    expect(italic).to_be_focused()  # the toolbar remembers the last button used
+    page.keyboard.press("Escape")
+    expect(editor(page, "what")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+k")
+    url = page.locator("#id_section_what_field").get_by_label("Link address")
+    expect(url).to_be_focused()
+    url.fill("javascript:alert(1)")
+    page.keyboard.press("Enter")  # refused, and the form is not posted
+    expect(page.locator("#id_section_what_link_error")).to_contain_text("Enter a web address")
+    url.fill("someone@example.org")
+    with page.expect_response(autosave_carrying("mailto"), timeout=15000):
+        page.keyboard.press("Enter")
+    expect(editor(page, "what").locator("a")).to_have_attribute("href", "mailto:someone@example.org")
+    expect(page.locator("#autosave-status")).to_have_text(SAVED, timeout=15000)
+    check_a11y(page)
+    stored = Reflection.objects.get(pk=reflection.pk).sections["what"]
+    assert "<em>slanted" in stored and 'href="mailto:someone@example.org"' in stored

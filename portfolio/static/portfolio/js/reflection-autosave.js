@@ -297,8 +297,8 @@
         // A new reflection with its required fields still empty is not an error yet.
         say(data.detail || "Not saved yet: check the fields marked above.",
             form.hasAttribute("data-autosave-creates") ? "" : "error");
-      } else if (result.status === 401 || result.status === 403) {
-        retryLater("You were signed out: sign in again in another tab. Your text is kept in this browser.");
+      } else if (result.status === 401 || result.status === 403 || result.status === 0) {
+        retryLater("You may have been signed out: sign in again in another tab. Your text is kept in this browser.");
       } else {
         retryLater("The server did not answer properly. Your text is kept in this browser.");
       }
@@ -319,7 +319,9 @@
     var serverVersion = Number(form.getAttribute("data-server-version") || 0);
     var serverUpdated = Number(form.getAttribute("data-server-updated") || 0) * 1000;
     var current = snapshot();
-    if (sameText(copy.fields, current) || (copy.posted && serverVersion > copy.version)) { dropCopy(); return; }
+    // Posted with Save draft: the post saved it (a new reflection's post made the draft).
+    var posted = copy.posted && (serverVersion > copy.version || form.hasAttribute("data-autosave-creates"));
+    if (posted || sameText(copy.fields, current)) { dropCopy(); return; }
     if (copy.version < serverVersion && copy.at < serverUpdated) { dropCopy(); return; }  // older than the server's
     var when = new Date(copy.at);
     var time = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
