@@ -130,7 +130,7 @@ def test_write_with_the_editor_saved_reloaded_and_nhs_number_flagged(
         " window.dispatchEvent(e); return e.defaultPrevented; }"
     )
     assert asks, "leaving with unsaved text must ask first"
-    copy = page.evaluate(f"localStorage.getItem('reflect-unsaved:reflection-{reflection.pk}')")
+    copy = page.evaluate(f"localStorage.getItem('reflect-unsaved:{learner.pk}:reflection-{reflection.pk}')")
     assert copy and "Unsaved words" in copy
     check_a11y(page)
     shot(page, "offline retrying")
@@ -139,7 +139,10 @@ def test_write_with_the_editor_saved_reloaded_and_nhs_number_flagged(
         page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#autosave-status")).to_have_text(SAVED, timeout=15000)
-    assert page.evaluate(f"localStorage.getItem('reflect-unsaved:reflection-{reflection.pk}')") is None
+    assert (
+        page.evaluate(f"localStorage.getItem('reflect-unsaved:{learner.pk}:reflection-{reflection.pk}')")
+        is None
+    )
     assert "Unsaved words" in Reflection.objects.get(pk=reflection.pk).sections["evaluation"]
     assert violations() == []
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []

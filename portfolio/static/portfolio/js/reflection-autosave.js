@@ -34,7 +34,9 @@
   var versionInput = form.querySelector('input[name="version"]');
   var storage = null;
   try { storage = window.localStorage; storage.getItem("x"); } catch (e) { storage = null; }
-  var key = PREFIX + form.getAttribute("data-draft-key");
+  // Keyed by the person too: on a shared computer nobody is offered someone else's text.
+  var owner = PREFIX + (form.getAttribute("data-draft-owner") || "") + ":";
+  var key = owner + form.getAttribute("data-draft-key");
 
   var edits = 0;          // changes made on this page...
   var savedEdits = 0;     // ...of which the server has acknowledged this many
@@ -252,7 +254,7 @@
     var id = /\/reflections\/(\d+)\//.exec(data.edit_url);
     var copy = readCopy();
     dropCopy();
-    if (id) { key = PREFIX + "reflection-" + id[1]; }
+    if (id) { key = owner + "reflection-" + id[1]; }
     if (copy && edits > savedEdits) { keepCopy(); }
     if (window.history && window.history.replaceState) { window.history.replaceState(null, "", data.edit_url); }
   }
