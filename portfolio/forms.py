@@ -1,4 +1,7 @@
+import re
+
 from django import forms
+from django.utils.html import escape
 
 from reflect import limits
 from rubrics.models import Competency
@@ -17,6 +20,20 @@ class CsvImportForm(forms.Form):
 
 
 # --- Reflections --------------------------------------------------------------------------
+_LOOKS_LIKE_HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9]*|/[A-Za-z]|!--)")
+
+
+def plain_text_as_html(text: str) -> str:
+    """What a section box posts without JavaScript, as HTML: text holding no tag becomes
+    paragraphs (an empty line between them; a single line break kept as <br>), its characters
+    escaped. Text with tags (the editor's HTML) is returned as it came. Either way the
+    service then passes it through `sanitize_html`."""
+    if not text or _LOOKS_LIKE_HTML.search(text):
+        return text
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    return "".join("<p>" + "<br>".join(escape(line) for line in p.split("\n")) + "</p>" for p in paragraphs)
+
+
 def _themes_queryset():
     return Competency.objects.themes()
 
@@ -74,6 +91,22 @@ class ReflectionForm(forms.Form):
                 help_text=section.hint,
             )
             self.fields[f"section_{section.key}"].prompt = section.prompt
+        for field in self.fields.values():
+            field.findings = []  # the identifier check's, shown beside the field
+
+    def show_findings(self, findings: dict) -> None:
+        """Put the identifier check's findings (field name → list) beside their fields."""
+        for name, found in findings.items():
+            if name in self.fields:
+                self.fields[name].findings = found
+
+    def clean(self):
+        data = super().clean()
+        for section in self.model.sections:
+            name = f"section_{section.key}"
+            if data.get(name):
+                data[name] = plain_text_as_html(data[name])
+        return data
 
     def section_fields(self):
         return [self[f"section_{s.key}"] for s in self.model.sections]

@@ -58,6 +58,10 @@ REQUIRED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "django.contrib.humanize",  # allauth's session list
+    # The reflection editor (Tiptap/ProseMirror): its scripts and styles are static files of
+    # the package, collected with ours (no CDN); portfolio/static/portfolio/js/reflection-editor.js
+    # loads them and limits the editor to what reflect.sanitize keeps.
+    "django_prose_editor",
 ]
 
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"

@@ -18,15 +18,23 @@ By concern:
 
 - `editing`: a learner's input made into field values (themes, sections, the body), and
   the create / update of drafts;
-- `transitions`: submit (with the patient-identifier check), request changes, sign off,
-  and the review conversation's comments;
+- `transitions`: submit (with the patient-identifier check, also run on each autosave),
+  request changes, sign off, and the review conversation's comments;
 - `changes`: what changed since the tutor asked for changes (word diff against the
   revision the request pointed at).
 """
 
 from .changes import SectionChange, changes_since_request, last_changes_request
 from .editing import EDITABLE_FIELDS, build_body_html, clean_sections, create_reflection, update_reflection
-from .transitions import IdentifierFindings, check_identifiers, comment, request_changes, sign_off, submit
+from .transitions import (
+    IdentifierFindings,
+    check_identifiers,
+    comment,
+    identifiers_while_typing,
+    request_changes,
+    sign_off,
+    submit,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -38,6 +46,7 @@ __all__ = [
     "clean_sections",
     "comment",
     "create_reflection",
+    "identifiers_while_typing",
     "last_changes_request",
     "request_changes",
     "sign_off",

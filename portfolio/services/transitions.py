@@ -18,7 +18,7 @@ from reflect import audit, limits
 from reflect import notify as notifications
 from reflect.locking import bump_version
 from reflect.people import display_name
-from reflect.sanitize import to_plain_text
+from reflect.sanitize import sanitize_html, to_plain_text
 
 from ..identifiers import Finding, find_identifiers
 from ..models import Reflection, ReviewEvent
@@ -70,6 +70,29 @@ def check_identifiers(reflection: Reflection) -> list[Finding]:
     if not reflection.sections and reflection.body_html:
         findings += find_identifiers(to_plain_text(reflection.body_html), where="Body")
     return findings
+
+
+def identifiers_while_typing(
+    model_key: str, title: str, sections: dict[str, str]
+) -> dict[str, list[Finding]]:
+    """The submission check (`check_identifiers`) on what the learner is typing, for the
+    autosave: title and each section of `model_key`, read as they would be stored (sanitised,
+    then plain text), so a finding here is exactly what submission would find.
+
+    Args:
+        model_key: the reflective model whose sections count (others are ignored).
+        title: the title as typed.
+        sections: section key → HTML as posted by the editor (or typed without it).
+
+    Returns:
+        Form field name (`title`, `section_<key>`) → its findings, only fields with some.
+    """
+    model = get_model(model_key)
+    found = {"title": find_identifiers(to_plain_text(title or ""), where="Title")}
+    for s in model.sections:
+        text = to_plain_text(sanitize_html(sections.get(s.key) or ""))
+        found[f"section_{s.key}"] = find_identifiers(text, where=s.heading)
+    return {field: findings for field, findings in found.items() if findings}
 
 
 @transaction.atomic

@@ -45,6 +45,8 @@ def reflection_create(request):
         form = ReflectionForm(
             initial={"reflective_model": model_key, "occurred_on": timezone.localdate()}, model_key=model_key
         )
+    if request.method == "POST":
+        form.show_findings(_posted_findings(request, model_key))
     return render(
         request,
         "portfolio/reflection_form.html",
@@ -76,6 +78,7 @@ def reflection_edit(request, pk: int):
                 )
             except StaleVersion as exc:
                 conflict = exc.message
+                reflection.refresh_from_db()  # theirs, shown beside the learner's own text
             except Conflict as exc:
                 messages.error(request, exc.message)
                 return HttpResponseRedirect(portfolio_url("reflection_detail", reflection.pk))
@@ -89,6 +92,12 @@ def reflection_edit(request, pk: int):
     else:
         form = ReflectionForm(
             initial=ReflectionForm.initial_for(reflection), model_key=reflection.reflective_model
+        )
+    if request.method == "POST":
+        form.show_findings(_posted_findings(request, reflection.reflective_model))
+    else:
+        form.show_findings(
+            _findings(reflection.reflective_model, reflection.title, reflection.sections or {})
         )
     return render(
         request,
@@ -104,16 +113,67 @@ def reflection_edit(request, pk: int):
     )
 
 
+def _findings(model_key: str, title: str, sections: dict[str, str]) -> dict:
+    """The submission's identifier check on `title` and `sections` (key → HTML), as JSON-ready
+    lists by form field name: for the page to show beside each field."""
+    found = services.identifiers_while_typing(model_key, title, sections)
+    return {
+        field: [
+            {
+                "kind": f.kind,
+                "label": f.label,
+                "match": f.match,
+                "excerpt": f.excerpt,
+                "blocking": f.blocking,
+                "message": f.message,
+            }
+            for f in findings
+        ]
+        for field, findings in found.items()
+    }
+
+
+def _posted_findings(request, model_key: str) -> dict:
+    """The check on what was posted, saved or not (a new draft whose required fields are still
+    empty is checked too)."""
+    model = get_model(model_key)
+    sections = {s.key: request.POST.get(f"section_{s.key}", "") for s in model.sections}
+    return _findings(model_key, request.POST.get("title", ""), sections)
+
+
+def _theirs(reflection) -> dict:
+    """What is stored now (another tab's save), for the page to show beside the learner's
+    own text when autosave meets a newer version: nothing of theirs or ours is lost."""
+    reflection.refresh_from_db()
+    model = get_model(reflection.reflective_model)
+    return {
+        "version": reflection.version,
+        "saved_at": f"{timezone.localtime(reflection.updated_at):%H:%M}",
+        "title": reflection.title,
+        "sections": {
+            f"section_{s.key}": {"label": s.heading, "html": (reflection.sections or {}).get(s.key, "")}
+            for s in model.sections
+        },
+    }
+
+
 @portfolio_login_required
 @require_POST
 def reflection_autosave(request, pk: int):
-    """Autosave (JSON): the edit form's fields plus `version`. 200 {version, saved_at},
-    409 {detail} when someone saved since, 400 {detail, errors} for bad input."""
+    """Autosave (JSON): the edit form's fields plus `version`. 200 {version, saved_at,
+    findings}, 409 {detail, theirs, findings} when someone saved since (`theirs`: what is
+    stored now), 400 {detail, errors, findings} for bad input. `findings`: the submission's
+    identifier check on the posted text, field name → list."""
     reflection = own_reflection(request, pk)
+    findings = _posted_findings(request, reflection.reflective_model)
     form = ReflectionForm(request.POST, model_key=reflection.reflective_model)
     if not form.is_valid():
         return JsonResponse(
-            {"detail": "Not saved: some fields need attention.", "errors": form.errors.get_json_data()},
+            {
+                "detail": "Not saved: some fields need attention.",
+                "errors": form.errors.get_json_data(),
+                "findings": findings,
+            },
             status=400,
         )
     data = form.to_service_data()
@@ -123,16 +183,27 @@ def reflection_autosave(request, pk: int):
             reflection, request.user, data, form.cleaned_data.get("version"), via="site"
         )
     except StaleVersion as exc:
-        return JsonResponse({"detail": exc.message}, status=409)
+        return JsonResponse(
+            {"detail": exc.message, "conflict": True, "theirs": _theirs(reflection), "findings": findings},
+            status=409,
+        )
     except Conflict as exc:
-        return JsonResponse({"detail": exc.message}, status=409)
+        return JsonResponse({"detail": exc.message, "findings": findings}, status=409)
     except ValidationError as exc:
         return JsonResponse(
-            {"detail": "Not saved: " + " ".join(exc.messages), "errors": getattr(exc, "message_dict", {})},
+            {
+                "detail": "Not saved: " + " ".join(exc.messages),
+                "errors": getattr(exc, "message_dict", {}),
+                "findings": findings,
+            },
             status=400,
         )
     return JsonResponse(
-        {"version": reflection.version, "saved_at": f"{timezone.localtime(reflection.updated_at):%H:%M}"}
+        {
+            "version": reflection.version,
+            "saved_at": f"{timezone.localtime(reflection.updated_at):%H:%M}",
+            "findings": findings,
+        }
     )
 
 
@@ -141,13 +212,15 @@ def reflection_autosave(request, pk: int):
 def reflection_autosave_new(request):
     """The first autosave of a new reflection (JSON): creates the draft from the new-reflection
     form once its required fields are filled in, so nothing typed is lost before the first
-    "Save draft". 201 {version, saved_at, autosave_url, edit_url}; the page then goes on
-    autosaving to the draft like the edit form. 400 {detail, errors} until the form is valid."""
+    "Save draft". 201 {version, saved_at, autosave_url, edit_url, findings}; the page then goes
+    on autosaving to the draft like the edit form. 400 {detail, errors, findings} until the
+    form is valid (the identifier check runs on what was typed all the same)."""
     if not policy.role_may(request.user, "add"):
         raise Http404("Only learners write reflections")
     model_key = request.POST.get("reflective_model", "")
     if model_key not in MODELS:
         return JsonResponse({"detail": "Not saved: choose a reflective model first."}, status=400)
+    findings = _posted_findings(request, model_key)
     form = ReflectionForm(request.POST, model_key=model_key)
     if not form.is_valid():
         return JsonResponse(
@@ -155,6 +228,7 @@ def reflection_autosave_new(request):
                 "detail": "Not saved yet: your draft is saved automatically once the required "
                 "fields are filled in.",
                 "errors": form.errors.get_json_data(),
+                "findings": findings,
             },
             status=400,
         )
@@ -162,7 +236,11 @@ def reflection_autosave_new(request):
         reflection = services.create_reflection(request.user, form.to_service_data(), via="site")
     except ValidationError as exc:
         return JsonResponse(
-            {"detail": "Not saved: " + " ".join(exc.messages), "errors": getattr(exc, "message_dict", {})},
+            {
+                "detail": "Not saved: " + " ".join(exc.messages),
+                "errors": getattr(exc, "message_dict", {}),
+                "findings": findings,
+            },
             status=400,
         )
     return JsonResponse(
@@ -171,6 +249,7 @@ def reflection_autosave_new(request):
             "saved_at": f"{timezone.localtime(reflection.updated_at):%H:%M}",
             "autosave_url": portfolio_url("reflection_autosave", reflection.pk),
             "edit_url": portfolio_url("reflection_edit", reflection.pk),
+            "findings": findings,
         },
         status=201,
     )

@@ -15,6 +15,7 @@ from assessments.models import Assessment
 from feedback.models import Feedback
 from portfolio.models import Reflection
 from reflect import roles as R
+from tests.browser.editing import write_section
 from tests.factories import (
     AllocationFactory,
     CohortFactory,
@@ -27,11 +28,11 @@ from tests.factories import (
 TITLE = "Food bank queue on a Tuesday morning"
 
 
-
 def nav(page, label):
     """Go somewhere as a person would: through the site's navigation."""
     page.get_by_role("navigation", name="Your work").get_by_role("link", name=label).first.click()
     page.wait_for_load_state()
+
 
 def visit(page, check_a11y, shot, name):
     page.wait_for_load_state()
@@ -59,8 +60,8 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     visit(page, check_a11y, shot, "learner writes")
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_kind").select_option("third_sector")
-    page.locator("#id_section_description").fill("<p>I helped at a food bank with the practice nurse.</p>")
-    page.locator("#id_section_analysis").fill("<p>Benefit sanctions, not appetite, decided who queued.</p>")
+    write_section(page, "description", "I helped at a food bank with the practice nurse.")
+    write_section(page, "analysis", "Benefit sanctions, not appetite, decided who queued.")
     page.get_by_role("button", name="Save and check before submitting").click()
     # The post may wait for an autosave in flight (it can create the draft): wait for the page.
     expect(page).to_have_url(re.compile(r"/reflections/\d+/submit/$"))

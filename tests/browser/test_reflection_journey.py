@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from portfolio.models import Reflection
 from reflect import roles as R
+from tests.browser.editing import write_section
 from tests.factories import AllocationFactory, LearnerFactory, PlacementFactory, UserFactory
 
 NHS = "943 476 5919"  # valid Modulus 11 check digit
@@ -39,10 +40,12 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
     page.locator("#id_setting").select_option("community")
     page.locator("#id_placement").select_option(label="Community Rehabilitation Team, Merthyr Tydfil")
     page.locator("#id_themes_group").get_by_label("Settings, context and environment").check()
-    page.locator("#id_section_description").fill(
-        f"<p>I joined the physio on a home visit. Her NHS number {NHS} was on the discharge letter.</p>"
+    write_section(
+        page,
+        "description",
+        f"I joined the physio on a home visit. Her NHS number {NHS} was on the discharge letter.",
     )
-    page.locator("#id_section_feelings").fill("<p>I felt uneasy about the steep stairs.</p>")
+    write_section(page, "feelings", "I felt uneasy about the steep stairs.")
     page.get_by_role("button", name="Save draft").click()
     # "Draft saved." or, if an autosave created the draft while the fields were filled in,
     # "Saved at HH:MM." from the edit form.
@@ -53,9 +56,9 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
     assert reflection.status == "draft" and reflection.reflective_model == "gibbs"
 
     # Autosave while typing.
-    page.locator("#id_section_evaluation").fill("<p>The physio arranged a second rail the same day.</p>")
-    page.locator("#id_section_analysis").focus()
-    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
+    write_section(page, "evaluation", "The physio arranged a second rail the same day.")
+    page.locator("#id_title").focus()
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=15000)
     reflection.refresh_from_db()
     assert "second rail" in reflection.sections["evaluation"]
 
@@ -68,8 +71,10 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
 
     # --- remove it and submit --------------------------------------------------------------
     page.get_by_role("link", name="Edit your reflection").click()
-    page.locator("#id_section_description").fill(
-        "<p>I joined the physio on a home visit for a woman in her eighties after a hip fracture.</p>"
+    write_section(
+        page,
+        "description",
+        "I joined the physio on a home visit for a woman in her eighties after a hip fracture.",
     )
     page.get_by_role("button", name="Save and check before submitting").click()
     expect(
@@ -101,9 +106,7 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
     expect(page.get_by_text("What does this tell you about discharge planning?")).to_be_visible()
     visit(page, check_a11y, shot, "learner sees request")
     page.get_by_role("link", name="Revise").click()
-    page.locator("#id_section_analysis").fill(
-        "<p>Discharge checklists ask about function, not about the house.</p>"
-    )
+    write_section(page, "analysis", "Discharge checklists ask about function, not about the house.")
     visit(page, check_a11y, shot, "learner revising")
     page.get_by_role("button", name="Save and check before submitting").click()
     page.get_by_role("button", name="Submit for review").click()
@@ -134,9 +137,11 @@ def test_reflection_journey(browser_page, login, check_a11y, shot):
 
 def autosave_carrying(text):
     """Matches the response to an autosave whose posted form holds `text`."""
+
     def match(response):
         request = response.request
         return "/autosave/" in request.url and text in (request.post_data or "")
+
     return match
 
 
@@ -148,30 +153,30 @@ def test_a_new_reflection_is_autosaved_before_the_first_save(browser_page, login
     login(page, "bea")
     page.goto("/portfolio/reflections/new/?model=rolfe")
     expect(page.locator("#autosave-status")).to_contain_text("saved automatically once the required fields")
-    page.locator("#id_section_what").fill("<p>Typed before the title.</p>")
+    write_section(page, "what", "Typed before the title.")
     page.locator("#id_title").focus()
     expect(page.locator("#autosave-status")).to_contain_text("Not saved yet", timeout=15000)
     assert not Reflection.objects.filter(learner=learner).exists()
     check_a11y(page)
     page.locator("#id_title").fill("Lived-experience session on homelessness")
     page.locator("#id_kind").select_option("lived_experience")
-    # Waiting for the autosave that carries the text (not just for "Saved at", which an earlier
+    # Waiting for the autosave that carries the text (not just for "Saved", which an earlier
     # save may print) also keeps this test from reading the in-memory SQLite test database
     # while the server writes it, which would lock it.
     with page.expect_response(autosave_carrying("discharge to nowhere"), timeout=15000):
-        page.locator("#id_section_so_what").fill("<p>Hospital discharge to nowhere.</p>")
-        page.locator("#id_section_now_what").focus()
-    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
+        write_section(page, "so_what", "Hospital discharge to nowhere.")
+        page.locator("#id_title").focus()
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=15000)
     expect(page).to_have_url(re.compile(r"/portfolio/reflections/\d+/edit/$"))
     reflection = Reflection.objects.get(learner=learner)
     assert reflection.status == "draft" and "before the title" in reflection.sections["what"]
     assert "nowhere" in reflection.sections["so_what"]
     # It goes on autosaving to the same draft, and a reload shows the text.
     with page.expect_response(autosave_carrying("housing"), timeout=15000) as saved:
-        page.locator("#id_section_now_what").fill("<p>Ask the discharge team about housing.</p>")
-        page.locator("#id_section_what").focus()
+        write_section(page, "now_what", "Ask the discharge team about housing.")
+        page.locator("#id_title").focus()
     assert saved.value.status == 200
-    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Saved \d\d:\d\d$"), timeout=15000)
     reflection.refresh_from_db()
     assert "housing" in reflection.sections["now_what"]
     assert Reflection.objects.filter(learner=learner).count() == 1
