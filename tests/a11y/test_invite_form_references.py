@@ -11,8 +11,11 @@ URL = "/portfolio/feedback/invite/"
 
 def test_blank_invite_form_names_only_hints_that_exist(world, portfolio_page, client):
     client.force_login(world.tutor)
-    page = read(client.get(URL).content.decode())
+    html = client.get(URL).content.decode()
+    page = read(html)
     assert page.missing() == []
+    # One "(optional)" per label: the shared field template adds it, the label must not.
+    assert "(optional) <span" not in html and "(optional)</span> <span" not in html
     assert page.unlabelled() == []
     # The three hints (session, e-mails, links without e-mail) are each announced.
     for field in ("id_context_title", "id_emails", "id_extra_links"):
