@@ -3,6 +3,8 @@ errors of a page built to have them and none on the same page put right."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from .htmlcs_check import HTMLCS_JS, assert_htmlcs_clean, htmlcs_errors
@@ -19,6 +21,8 @@ GOOD = """<!doctype html><html lang="en"><head><title>Good</title></head><body><
 @pytest.fixture
 def blank_page(_browser):
     if not HTMLCS_JS.is_file():
+        if os.environ.get("REFLECT_REQUIRE_HTMLCS") == "1":
+            pytest.fail(f"{HTMLCS_JS} missing and REFLECT_REQUIRE_HTMLCS=1 (make htmlcs)")
         pytest.skip(f"{HTMLCS_JS} missing (make htmlcs)")
     context = _browser.new_context()
     page = context.new_page()
