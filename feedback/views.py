@@ -207,7 +207,7 @@ class InviteForm(forms.Form):
         required=False,
         max_length=limits.COMMENT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="E-mail addresses (optional)",
+        label="E-mail addresses",  # the field template adds "(optional)"
         help_text="One per line. Each person gets their own link by e-mail.",
     )
     extra_links = forms.IntegerField(

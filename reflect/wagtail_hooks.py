@@ -66,6 +66,12 @@ def user_listing_invite_button(user, request_user):
     ]
 
 
+@hooks.register("insert_global_admin_css")
+def admin_colour_fixes():
+    """Field borders and status tags with enough contrast (reflect/static/reflect/css/admin.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("reflect/css/admin.css"))
+
+
 @hooks.register("insert_global_admin_js")
 def admin_csp_script():
     return format_html('<script src="{}"></script>', static("reflect/js/admin-csp.js"))

@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against Django's live server.
 
 Every page a browser test opens is checked with axe-core (`check_a11y`): zero serious or
-critical violations. Screenshots go to `test-artifacts/<test file>/`.
+critical violations; and with HTML_CodeSniffer beside it (zero WCAG 2 AA errors;
+tests/browser/htmlcs_check.py). Screenshots go to `test-artifacts/<test file>/`.
 
 Skipped, with a plain reason, when /usr/bin/chromium is missing (`make test` says so too).
 """
@@ -116,8 +117,11 @@ def login():
 
 @pytest.fixture
 def check_a11y():
-    """`check_a11y(page)`: run axe-core on the current page; no serious/critical violations."""
+    """`check_a11y(page)`: run axe-core on the current page (no serious/critical violations)
+    and HTML_CodeSniffer beside it (no WCAG 2 AA errors; tests/browser/htmlcs_check.py)."""
     from axe_playwright_python.sync_playwright import Axe
+
+    from .htmlcs_check import assert_htmlcs_clean
 
     axe = Axe()
 
@@ -140,6 +144,7 @@ def check_a11y():
             for v in bad
         )
         assert not bad, f"axe-core found serious/critical violations on {page.url}:\n{summary}"
+        assert_htmlcs_clean(page)
         return results
 
     return check

@@ -9,6 +9,7 @@ from portfolio.models import Cohort, Reflection
 from reflect import audit
 from reflect import roles as R
 from reflect.models import AuditEvent
+from rubrics import services as rubric_services
 from rubrics.models import Rubric
 from tests.factories import (
     AllocationFactory,
@@ -55,6 +56,8 @@ def programme(browser_data):
     PanelFactory(examiner=UserFactory(username="a_examiner", roles=(R.EXAMINER,)), cohort=cohort)
     admin = UserFactory(username="a_admin", roles=(R.ADMIN,), is_staff=True, is_superuser=True)
     rubric = make_published_rubric(criteria=2, levels=3)
+    # A retired version too, so the rubric list shows its "Retired" status tag (issue 15).
+    rubric_services.retire(make_published_rubric(criteria=1, levels=2, title="Old rubric"))
     reflection = submitted_reflection(learner, title="Food bank visit")
     mark(reflection, rubric, tutor, finalise=True)
     FeedbackFactory(learner=learner)
@@ -155,3 +158,27 @@ def test_admin_screens_have_no_csp_violations(programme, browser_page, csp_watch
     found["rubric-add widgets"] = watch()
     found = {name: v for name, v in found.items() if v}
     assert found == {}, "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
+
+
+@pytest.mark.parametrize(
+    "url, name, filter_label",
+    [
+        ("/admin/portfolio/audit/", "audit-log", "Date"),
+        ("/admin/users/", "users", "Last login"),
+        ("/admin/portfolio/reflections/", "reflections", "Status"),
+    ],
+)
+def test_admin_filters_pass_axe_when_open(programme, browser_page, check_a11y, shot, url, name, filter_label):
+    """The filters sit in a drawer, hidden (so unchecked) until opened: open it and the filter,
+    then check. Issue 15: the date-range inputs had no labels, the select boxes too little
+    contrast."""
+    page = browser_page
+    admin_login(page, "a_admin")
+    page.goto(url)
+    page.get_by_role("button", name="Show filters").click()
+    page.locator("button.w-drilldown__toggle", has_text=filter_label).click()
+    submenu = page.locator(".w-drilldown__submenu:not([hidden])")
+    submenu.wait_for()
+    assert submenu.locator("input:not([type=hidden]), select").first.is_visible()
+    check_a11y(page)
+    shot(page, f"{name}-filter-open")
