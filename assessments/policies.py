@@ -108,18 +108,24 @@ class AssessmentPolicy(policies.Policy):
         if not R.has_role(user, R.TUTOR):
             return Reflection.objects.none()
         moderated = ModerationRequest.objects.filter(second_marker=user)
-        moderated = moderated.values("first_assessment__reflection")
-        return Reflection.objects.filter(
-            Q(learner__in=learners.allocated_ids(user)) | Q(pk__in=moderated),
-            ~Q(status=Reflection.Status.DRAFT),
-        )
+        moderated = moderated.values("first_assessment__reflection").order_by()
+        allocated = Reflection.objects.filter(learner__in=learners.allocated_ids(user))
+        # One UNION of ids rather than "learner IN (...) OR id IN (...)": PostgreSQL cannot
+        # use an index for an OR of two subqueries and scanned every reflection
+        # (bench/scale.py, the navigation's "To mark" count on every tutor page).
+        either = allocated.values("pk").order_by().union(moderated)
+        return Reflection.objects.filter(pk__in=either).exclude(status=Reflection.Status.DRAFT)
 
     def to_mark(self, user) -> QuerySet:
         """The tutor's worklist: reflections they may mark that they have neither started
         nor finalised a current marking of (the marking page's "To mark" and the
         navigation's count)."""
         mine = Assessment.objects.filter(reflection=OuterRef("pk"), assessor=user)
-        finalised = mine.filter(status=Assessment.Status.FINALISED, superseded_by__isnull=True)
+        # "Not corrected" as NOT EXISTS, not `superseded_by__isnull` (a LEFT JOIN that made
+        # PostgreSQL hash every assessment, then compare each reflection with each row);
+        # "supersedes IS NOT NULL" lets it read the few corrections from their unique index.
+        corrected = Assessment.objects.filter(supersedes=OuterRef("pk"), supersedes__isnull=False)
+        finalised = mine.filter(status=Assessment.Status.FINALISED).exclude(Exists(corrected))
         started = mine.filter(status=Assessment.Status.DRAFT)
         return self.markable(user).exclude(Exists(finalised)).exclude(Exists(started))
 
