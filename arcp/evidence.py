@@ -106,7 +106,8 @@ class FeedbackEvidence:
     @property
     def rating_rows(self) -> list[tuple[str, Any]]:
         """(statement wording, rating) for printing."""
-        return [(statement_label(key), rating_label(value)) for key, value in self.ratings]
+        words = self.feedback.instrument.label
+        return [(statement_label(key), rating_label(value, words)) for key, value in self.ratings]
 
 
 @dataclass
@@ -318,6 +319,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
             submitted_at__lt=end,
         )
         .annotate(shown=Exists(shown.filter(pk=OuterRef("pk"))))
+        .select_related("instrument")
         .order_by("occurred_on", "submitted_at", "pk")
     )
     outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
@@ -519,16 +521,13 @@ def statement_label(key: str) -> str:
 
 
 def statement_order(key: str) -> int:
-    """Position of a statement in the instrument (unknown keys last)."""
-    try:
-        return list(instrument.KEYS).index(key)
-    except ValueError:
-        return 999
+    """Position of a statement in its instrument (unknown keys last)."""
+    return instrument.order(key)
 
 
-def rating_label(value) -> str:
-    """ "4 (Very good)"; "Does not apply" for None."""
-    words = instrument.label(value)
+def rating_label(value, words_for=instrument.label) -> str:
+    """ "4 (Very good)"; "Does not apply" for None (`words_for`: the answer's instrument's words)."""
+    words = words_for(value)
     if value is None:
         return words or "Does not apply"
     return f"{value} ({words})" if words and words != str(value) else str(value)

@@ -210,6 +210,7 @@ def feedback(learner) -> list[dict[str, Any]]:
     rows = (
         feedback_policy.visible(learner)
         .filter(learner=learner, withdrawn_at__isnull=True)
+        .select_related("instrument")
         .order_by("submitted_at", "pk")
     )
     return [
@@ -219,6 +220,12 @@ def feedback(learner) -> list[dict[str, Any]]:
             "occurred_on": f.occurred_on,
             "ratings": f.ratings,
             "comments": f.comments,
+            "respondent_type": f.respondent_type,
+            "instrument": {
+                "key": f.instrument.key,
+                "title": f.instrument.title,
+                "version": f.instrument.version,
+            },
             "respondent_role": f.respondent_role,
             "respondent_name": None if f.anonymous else (f.respondent_name or None),
             "submitted_at": f.submitted_at,
@@ -304,8 +311,9 @@ profile.json      your account, roles, cohort, tutor allocations and ARCP panels
 reflections.json  every reflection (drafts too), each stored revision and the review history
 assessments.json  finalised assessments of your reflections (drafts are your marker's unfinished
                   work and appear here once finalised)
-feedback.json     patient-representative feedback about you (withdrawn feedback is not kept
-                  for you; anonymous answers carry no name)
+feedback.json     feedback about you from patients, carers, community partners and placement
+                  supervisors (withdrawn feedback is not kept for you; anonymous answers carry
+                  no name); colleagues' answers appear only as their round's released totals
 arcp.json         ARCP packs made about you and your panels' outcomes
 pdfs/             the ARCP packs themselves, byte-for-byte as issued
 audit.json        who read your portfolio or changed something in it, when, and how

@@ -43,7 +43,7 @@ class FeedbackInvitationViewSet(viewsets.GenericViewSet):
     serializer_class = InvitationCreateSerializer
 
     @extend_schema(
-        summary="Invite a patient representative",
+        summary="Invite a patient, carer, community partner, placement supervisor or colleague",
         request=InvitationCreateSerializer,
         responses={
             201: InvitationCreatedSerializer,
@@ -64,6 +64,8 @@ class FeedbackInvitationViewSet(viewsets.GenericViewSet):
             data.get("email", ""),
             base_url=request.build_absolute_uri("/"),
             via="api",
+            respondent_type=data["respondent_type"],
+            placement=data.get("placement"),
         )
         body = {
             "id": invitation.pk,
@@ -103,15 +105,15 @@ class FeedbackRespondView(APIView):
     )
     def get(self, request, token: str):
         invitation = self._guarded(request, token, services.invitation_for_token)
-        items = [
-            {"key": it.key, "prompt": it.prompt, "scale": instrument.scale_for_api()}
-            for it in instrument.ITEMS
-        ]
+        version = invitation.instrument
         body = {
             "learner_display_name": services.learner_first_name(invitation),
             "context_title": invitation.context_title,
             "occurred_on": invitation.occurred_on,
-            "items": items,
+            "respondent_type": invitation.respondent_type,
+            "instrument": {"key": version.key, "title": version.title, "version": version.version},
+            "roles": version.roles,
+            "items": instrument.items_for_api(version),
         }
         return Response(RespondContextSerializer(body).data)
 
@@ -171,7 +173,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return (
             policies.feedback.visible(self.request.user)
-            .select_related("learner")
+            .select_related("learner", "instrument")
             .order_by("-submitted_at", "-id")
         )
 
