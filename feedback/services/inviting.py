@@ -144,6 +144,7 @@ class CreatedInvitation:
     raw_token: str
     url: str
     delivery: Delivery | None
+    qr_svg: str = ""  # set by the site when the link is shown as a QR code
 
     @property
     def email_sent(self) -> bool:

@@ -24,7 +24,10 @@ def feedback_panel(context):
     is_learner = user is not None and learners.is_visible(user, user)
     if is_learner:
         total = own.count()
-        entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in own[:RECENT]]
+        entries = [
+            {"feedback": f, "rows": instrument.rows(f.ratings, f.instrument)}
+            for f in own.select_related("instrument")[:RECENT]
+        ]
     return {
         "request": request,
         "is_learner": is_learner,
