@@ -5,7 +5,7 @@ from django import template
 from portfolio.policies import learners
 
 from .. import instrument
-from ..policies import feedback, invitations
+from ..policies import feedback, invitations, partner_reports
 
 register = template.Library()
 
@@ -35,4 +35,5 @@ def feedback_panel(context):
         "total": total,
         "reads_others": user is not None and learners.supervised(user).exists(),
         "can_invite": user is not None and invitations.role_may(user, "add"),
+        "can_report": user is not None and partner_reports.may_view(user),
     }
