@@ -126,6 +126,7 @@ def add_links(round_: ColleagueRound, by, emails: list[str], *, base_url: str | 
         Conflict: the round is closed or released.
     """
     round_policy.require(by, "open", round_.learner)
+    round_ = ColleagueRound.objects.get(pk=round_.pk)  # its state now, not as the caller read it
     if round_.is_closed:
         raise Conflict("This round has closed; open a new round to ask more colleagues.")
     return create_invitations(
