@@ -42,6 +42,8 @@ from wagtail.models import Revision
 from assessments.models import Assessment
 from assessments.policies import assessments as assessment_policy
 from feedback.policies import feedback as feedback_policy
+from feedback.policies import rounds as round_policy
+from feedback.services import rounds as colleague_rounds
 from portfolio.models import Allocation, Panel, Reflection
 from portfolio.policies import reflections as reflection_policy
 from reflect import audit
@@ -59,6 +61,7 @@ FILES = (
     "reflections.json",
     "assessments.json",
     "feedback.json",
+    "colleague_rounds.json",
     "arcp.json",
     "audit.json",
 )
@@ -234,6 +237,25 @@ def feedback(learner) -> list[dict[str, Any]]:
     ]
 
 
+def rounds(learner) -> list[dict[str, Any]]:
+    """The learner's colleague rounds: their own self-assessment, and once released the
+    combined results and the tutor's summary (never a colleague's own answers)."""
+    out = []
+    for round_ in round_policy.visible(learner).filter(learner=learner).order_by("created_at", "pk"):
+        entry = {
+            "id": round_.pk,
+            "title": round_.title,
+            "closes_on": round_.closes_on,
+            "released_at": round_.released_at,
+            "self_ratings": round_.self_ratings,
+            "self_comments": round_.self_comments,
+        }
+        if round_.is_released:
+            entry["results"] = colleague_rounds.report(round_, learner)
+        out.append(entry)
+    return out
+
+
 def pdf_name(export: ArcpExport) -> str:
     return f"pdfs/arcp-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}-{export.pk.hex[:8]}.pdf"
 
@@ -313,7 +335,10 @@ assessments.json  finalised assessments of your reflections (drafts are your mar
                   work and appear here once finalised)
 feedback.json     feedback about you from patients, carers, community partners and placement
                   supervisors (withdrawn feedback is not kept for you; anonymous answers carry
-                  no name); colleagues' answers appear only as their round's released totals
+                  no name)
+colleague_rounds.json  your colleague feedback rounds: your self-assessment and, once
+                  released, the combined results and your tutor's summary (colleagues' own
+                  answers are not given, to protect them)
 arcp.json         ARCP packs made about you and your panels' outcomes
 pdfs/             the ARCP packs themselves, byte-for-byte as issued
 audit.json        who read your portfolio or changed something in it, when, and how
@@ -351,6 +376,7 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
         archive.writestr("reflections.json", _dump(reflections(learner)))
         archive.writestr("assessments.json", _dump(assessments(learner)))
         archive.writestr("feedback.json", _dump(feedback(learner)))
+        archive.writestr("colleague_rounds.json", _dump(rounds(learner)))
         archive.writestr("arcp.json", _dump(arcp(learner)))
         for export in export_policy.visible(learner).filter(learner=learner).exclude(file=""):
             try:

@@ -136,3 +136,26 @@ class FeedbackSerializer(serializers.ModelSerializer):
         if obj.anonymous:
             return None
         return obj.respondent_name or None
+
+
+class ColleagueRoundSerializer(serializers.Serializer):
+    """A colleague round: its rules and state, and its combined results where the caller may
+    see them (the learner and the panel only once released). Never an individual answer."""
+
+    id = serializers.IntegerField()
+    learner = PersonRefSerializer()
+    title = serializers.CharField()
+    closes_on = serializers.DateField()
+    min_responses = serializers.IntegerField()
+    required_mix = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Role → minimum answers."
+    )
+    released_at = serializers.DateTimeField(allow_null=True)
+    results = serializers.SerializerMethodField(
+        help_text="Means per statement (null below three answers), the tutor's summary once released; "
+        "null when the caller may not see them yet."
+    )
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_results(self, obj) -> dict | None:
+        return self.context["results"](obj)

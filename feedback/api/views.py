@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from feedback import instrument, policies
 from feedback import services as services
 from feedback.api.serializers import (
+    ColleagueRoundSerializer,
     FeedbackSerializer,
     InvitationCreatedSerializer,
     InvitationCreateSerializer,
@@ -25,7 +26,8 @@ from feedback.api.serializers import (
     RespondDoneSerializer,
     RespondSubmitSerializer,
 )
-from feedback.models import Feedback
+from feedback.models import ColleagueRound, Feedback
+from feedback.services import rounds as round_services
 from reflect import audit
 from reflect import roles as R
 from reflect.api.filters import IdFilter
@@ -182,6 +184,42 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         page = self.paginate_queryset(queryset)
         audit.record_reads(request.user, page, via="api")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit.record(request.user, "read", learner=obj.learner, obj=obj, via="api")
+        return Response(self.get_serializer(obj).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Colleague rounds in scope",
+        description="learner: own (results once released); tutor: allocated learners; examiner: "
+        "released rounds of their cohorts; admin: all. Only combined results, never an answer.",
+    ),
+    retrieve=extend_schema(summary="One colleague round in scope"),
+)
+class ColleagueRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ColleagueRoundSerializer
+    permission_classes = [NotPatientRep]
+    queryset = ColleagueRound.objects.none()  # for the schema; get_queryset() is the scope
+
+    def get_queryset(self):
+        return (
+            policies.rounds.visible(self.request.user)
+            .select_related("learner", "instrument")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_serializer_context(self):
+        user = self.request.user
+
+        def results(obj):
+            if not policies.rounds.may_see_report(user, obj):
+                return None
+            return round_services.report(obj, user)
+
+        return {**super().get_serializer_context(), "results": results}
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

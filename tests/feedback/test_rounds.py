@@ -2,12 +2,15 @@
 three-answer floor, and the learner never seeing an individual answer (site, API, ZIP)."""
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from arcp.subject_access import feedback as subject_access_feedback
+from arcp.subject_access import rounds as subject_access_rounds
 from feedback import services
 from feedback.models import ColleagueRound, ColleagueRoundRule, Feedback
 from feedback.policies import feedback as feedback_policy
@@ -134,6 +137,9 @@ def test_learner_never_sees_individual_colleague_answers(world, api, client, por
     rounds.self_assess(round_, world.learner_a, {"col_teamwork": 3}, "I am unsure about handovers.")
     with pytest.raises(NotFound):
         rounds.report(round_, world.learner_a)  # not before release
+    early = api(world.learner_a).get(f"/api/v1/colleague-rounds/{round_.pk}/").json()
+    assert early["results"] is None and SECRET not in str(early)
+    assert api(world.learner_b).get(f"/api/v1/colleague-rounds/{round_.pk}/").status_code == 404
     # API: the learner's and the panel's feedback lists hold no colleague answer; the tutor's do.
     assert api(world.learner_a).get("/api/v1/feedback/").json()["count"] == 0
     assert api(world.examiner).get("/api/v1/feedback/").json()["count"] == 0
@@ -166,6 +172,10 @@ def test_learner_never_sees_individual_colleague_answers(world, api, client, por
     assert report["items"][0]["mean"] == 4.0 and "comments" not in str(report["items"])
     assert next(i for i in report["items"] if i["key"] == "col_teamwork")["self"] == 3
     assert api(world.learner_a).get("/api/v1/feedback/").json()["count"] == 0
+    body = api(world.learner_a).get(f"/api/v1/colleague-rounds/{round_.pk}/").json()
+    assert body["results"]["items"][0]["mean"] == 4.0 and SECRET not in str(body)
+    held = json.dumps(subject_access_rounds(world.learner_a), cls=DjangoJSONEncoder)
+    assert "Kind and reliable." in held and SECRET not in held
     # Another learner's round does not exist for them.
     client.force_login(world.learner_b)
     assert client.get(url).status_code == 404
