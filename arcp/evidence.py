@@ -44,8 +44,10 @@ from django.utils import timezone
 from assessments.models import Assessment, Score
 from assessments.policies import assessments as assessment_policy
 from feedback import instrument
-from feedback.models import Feedback
+from feedback.models import ColleagueRound, Feedback
 from feedback.policies import feedback as feedback_policy
+from feedback.policies import rounds as round_policy
+from feedback.services import rounds as colleague_rounds
 from portfolio.models import Enrolment, Placement, Reflection, ReviewEvent, Setting
 from portfolio.policies import reflections as reflection_policy
 from reflect.people import display_name
@@ -150,6 +152,8 @@ class Snapshot:
     previous_reviews: list[ArcpReview]
     superseded: list[tuple[Assessment, Assessment]]
     summary: dict = field(default_factory=dict)
+    # Released colleague rounds closing in the period: combined results only (never an answer).
+    colleague_rounds: list[dict] = field(default_factory=list)
 
     @property
     def late_entries(self) -> list[ReflectionEvidence]:
@@ -403,6 +407,13 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         previous_reviews=previous,
         superseded=superseded,
     )
+    released = ColleagueRound.objects.filter(
+        learner=learner, closes_on__gte=period_from, closes_on__lte=period_to, released_at__lt=end
+    )
+    if viewer is not None:
+        released = released.filter(pk__in=round_policy.visible(viewer).values("pk"))
+    released = released.select_related("instrument").order_by("closes_on", "pk")
+    snapshot.colleague_rounds = [colleague_rounds.aggregates(r) for r in released]
     snapshot.summary = summarise(snapshot)
     return snapshot
 

@@ -263,6 +263,13 @@ def report(round_: ColleagueRound, viewer) -> dict:
     """
     if not round_policy.is_visible(viewer, round_) or not round_policy.may_see_report(viewer, round_):
         raise NotFound(round_policy.not_found_message)
+    return aggregates(round_)
+
+
+def aggregates(round_: ColleagueRound) -> dict:
+    """The combined results of a round (the shape `report` returns), without asking who
+    reads them: for callers that have already applied the policy (the ARCP pack gathers
+    released rounds only)."""
     rows = list(answers(round_).values_list("respondent_role", "ratings"))
     by_role: dict[str, list[dict]] = defaultdict(list)
     for role, ratings in rows:

@@ -2,13 +2,16 @@
 three-answer floor, and the learner never seeing an individual answer (site, API, ZIP)."""
 
 import datetime
+import io
 import json
 
+import pypdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from arcp import services as arcp_services
 from arcp.subject_access import feedback as subject_access_feedback
 from arcp.subject_access import rounds as subject_access_rounds
 from feedback import services
@@ -209,3 +212,26 @@ def test_tutor_opens_a_round_on_the_site_with_qr_codes(world, client, portfolio_
     assert html.count('<svg role="img"') == 2
     round_ = ColleagueRound.objects.get()
     assert round_.invitations.filter(respondent_type="colleague").count() == 3
+
+
+def test_the_pack_holds_released_results_and_never_an_answer(world):
+    def pack_text(by):
+        today = timezone.localdate()
+        export = arcp_services.build_pack(world.learner_a, today - datetime.timedelta(days=30), today, by)
+        export.file.open("rb")
+        try:
+            data = export.file.read()
+        finally:
+            export.file.close()
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+    round_, created = start(world, closes_in=0)
+    answer(created[:8], MIX_OK)
+    before = pack_text(world.learner_a)
+    assert "Colleague feedback:" not in before and "Only the tutor" not in before
+    rounds.record_read(round_, world.tutor)
+    rounds.release(round_, world.tutor, "Kind and reliable; speak up sooner.")
+    after = pack_text(world.learner_a)
+    assert "Colleague feedback: Colleague feedback, spring" in after
+    assert "Kind and reliable; speak up sooner." in after and "Only the tutor" not in after
