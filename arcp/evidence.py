@@ -44,8 +44,10 @@ from django.utils import timezone
 from assessments.models import Assessment, Score
 from assessments.policies import assessments as assessment_policy
 from feedback import instrument
-from feedback.models import Feedback
+from feedback.models import ColleagueRound, Feedback
 from feedback.policies import feedback as feedback_policy
+from feedback.policies import rounds as round_policy
+from feedback.services import rounds as colleague_rounds
 from portfolio.models import Enrolment, Placement, Reflection, ReviewEvent, Setting
 from portfolio.policies import reflections as reflection_policy
 from reflect.people import display_name
@@ -108,7 +110,8 @@ class FeedbackEvidence:
     @property
     def rating_rows(self) -> list[tuple[str, Any]]:
         """(statement wording, rating) for printing."""
-        return [(statement_label(key), rating_label(value)) for key, value in self.ratings]
+        words = self.feedback.instrument.label
+        return [(statement_label(key), rating_label(value, words)) for key, value in self.ratings]
 
 
 @dataclass
@@ -154,6 +157,8 @@ class Snapshot:
     # Signed educational supervisor's reports overlapping the period, signed by the cut-off.
     supervisor_reports: list[SupervisorReport] = field(default_factory=list)
     goals: list = field(default_factory=list)  # arcp.goal_evidence.GoalEvidence, as at the cut-off
+    # Released colleague rounds closing in the period: combined results only (never an answer).
+    colleague_rounds: list[dict] = field(default_factory=list)
 
     @property
     def late_entries(self) -> list[ReflectionEvidence]:
@@ -322,6 +327,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
             submitted_at__lt=end,
         )
         .annotate(shown=Exists(shown.filter(pk=OuterRef("pk"))))
+        .select_related("instrument")
         .order_by("occurred_on", "submitted_at", "pk")
     )
     outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
@@ -412,6 +418,13 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         superseded=superseded,
         supervisor_reports=esrs,
     )
+    released = ColleagueRound.objects.filter(
+        learner=learner, closes_on__gte=period_from, closes_on__lte=period_to, released_at__lt=end
+    )
+    if viewer is not None:
+        released = released.filter(pk__in=round_policy.visible(viewer).values("pk"))
+    released = released.select_related("instrument").order_by("closes_on", "pk")
+    snapshot.colleague_rounds = [colleague_rounds.aggregates(r) for r in released]
     snapshot.summary = summarise(snapshot)
     numbers = {r.reflection.pk: (r.number, r.title) for r in evidence}
     snapshot.goals = gather_goals(learner, period_from, end, viewer=viewer, reflections=numbers)
@@ -532,16 +545,13 @@ def statement_label(key: str) -> str:
 
 
 def statement_order(key: str) -> int:
-    """Position of a statement in the instrument (unknown keys last)."""
-    try:
-        return list(instrument.KEYS).index(key)
-    except ValueError:
-        return 999
+    """Position of a statement in its instrument (unknown keys last)."""
+    return instrument.order(key)
 
 
-def rating_label(value) -> str:
-    """ "4 (Very good)"; "Does not apply" for None."""
-    words = instrument.label(value)
+def rating_label(value, words_for=instrument.label) -> str:
+    """ "4 (Very good)"; "Does not apply" for None (`words_for`: the answer's instrument's words)."""
+    words = words_for(value)
     if value is None:
         return words or "Does not apply"
     return f"{value} ({words})" if words and words != str(value) else str(value)

@@ -43,6 +43,8 @@ from wagtail.models import Revision
 from assessments.models import Assessment
 from assessments.policies import assessments as assessment_policy
 from feedback.policies import feedback as feedback_policy
+from feedback.policies import rounds as round_policy
+from feedback.services import rounds as colleague_rounds
 from portfolio.models import Allocation, Goal, Panel, Reflection
 from portfolio.policies import goals as goal_policy
 from portfolio.policies import reflections as reflection_policy
@@ -63,6 +65,7 @@ FILES = (
     "assessments.json",
     "feedback.json",
     "goals.json",
+    "colleague_rounds.json",
     "arcp.json",
     "audit.json",
 )
@@ -214,6 +217,7 @@ def feedback(learner) -> list[dict[str, Any]]:
     rows = (
         feedback_policy.visible(learner)
         .filter(learner=learner, withdrawn_at__isnull=True)
+        .select_related("instrument")
         .order_by("submitted_at", "pk")
     )
     return [
@@ -223,6 +227,12 @@ def feedback(learner) -> list[dict[str, Any]]:
             "occurred_on": f.occurred_on,
             "ratings": f.ratings,
             "comments": f.comments,
+            "respondent_type": f.respondent_type,
+            "instrument": {
+                "key": f.instrument.key,
+                "title": f.instrument.title,
+                "version": f.instrument.version,
+            },
             "respondent_role": f.respondent_role,
             "respondent_name": None if f.anonymous else (f.respondent_name or None),
             "submitted_at": f.submitted_at,
@@ -259,6 +269,25 @@ def goals(learner) -> list[dict[str, Any]]:
         }
         for g in rows
     ]
+
+
+def rounds(learner) -> list[dict[str, Any]]:
+    """The learner's colleague rounds: their own self-assessment, and once released the
+    combined results and the tutor's summary (never a colleague's own answers)."""
+    out = []
+    for round_ in round_policy.visible(learner).filter(learner=learner).order_by("created_at", "pk"):
+        entry = {
+            "id": round_.pk,
+            "title": round_.title,
+            "closes_on": round_.closes_on,
+            "released_at": round_.released_at,
+            "self_ratings": round_.self_ratings,
+            "self_comments": round_.self_comments,
+        }
+        if round_.is_released:
+            entry["results"] = colleague_rounds.report(round_, learner)
+        out.append(entry)
+    return out
 
 
 def pdf_name(export: ArcpExport) -> str:
@@ -355,8 +384,12 @@ profile.json      your account, roles, cohort, tutor allocations and ARCP panels
 reflections.json  every reflection (drafts too), each stored revision and the review history
 assessments.json  finalised assessments of your reflections (drafts are your marker's unfinished
                   work and appear here once finalised)
-feedback.json     patient-representative feedback about you (withdrawn feedback is not kept
-                  for you; anonymous answers carry no name)
+feedback.json     feedback about you from patients, carers, community partners and placement
+                  supervisors (withdrawn feedback is not kept for you; anonymous answers carry
+                  no name)
+colleague_rounds.json  your colleague feedback rounds: your self-assessment and, once
+                  released, the combined results and your tutor's summary (colleagues' own
+                  answers are not given, to protect them)
 goals.json        your goals (personal development plan), their reviews and comments
 arcp.json         ARCP packs made about you and your panels' outcomes
 pdfs/             the ARCP packs themselves, byte-for-byte as issued
@@ -396,6 +429,7 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
         archive.writestr("assessments.json", _dump(assessments(learner)))
         archive.writestr("feedback.json", _dump(feedback(learner)))
         archive.writestr("goals.json", _dump(goals(learner)))
+        archive.writestr("colleague_rounds.json", _dump(rounds(learner)))
         archive.writestr("arcp.json", _dump(arcp(learner)))
         for export in export_policy.visible(learner).filter(learner=learner).exclude(file=""):
             try:

@@ -15,7 +15,7 @@ import datetime
 
 from django.utils import timezone
 
-from feedback import instrument, services
+from feedback import demo_types, instrument, services
 from feedback.models import Feedback, FeedbackInvitation
 from portfolio.models import Allocation
 
@@ -124,3 +124,4 @@ def seed_feedback(ctx, learners: int = 4) -> None:
 def seed(ctx) -> None:
     """seed_demo's entry point for this app (called after portfolio and assessments)."""
     seed_feedback(ctx)
+    demo_types.seed(ctx)

@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from feedback import instrument, policies
+from feedback import instrument, policies, qr
 from feedback import services as services
-from feedback.models import Feedback
+from feedback.models import Feedback, Instrument, RespondentType
 from feedback.policies import invitations
+from portfolio.models import Placement
 from portfolio.policies import learners
 from portfolio.views.common import portfolio_login_required, render
 from reflect import audit, limits
@@ -32,6 +33,20 @@ from reflect.errors import Gone, NotFound
 from reflect.people import display_name
 
 NOT_APPLICABLE = "na"
+# Why the person is asked, on the public page, by respondent type.
+INTRO = {
+    "patient": "{name} is a doctor in training. Your views help them learn to care for people as "
+    "whole people, not only their illness.",
+    "carer": "{name} is a doctor in training. Carers know things nobody else does; your views help "
+    "them learn to work with you.",
+    "community_partner": "{name} is a doctor in training. Your views help them learn what your "
+    "organisation and the people you work with need from doctors.",
+    "placement_supervisor": "{name} is a doctor in training who spent time with your organisation. "
+    "Tell us what you saw: you know best what they did there.",
+    "colleague": "{name} is a doctor in training and has asked colleagues for feedback. Your answers "
+    "are combined with other colleagues' answers: {name} sees only the combined results, never your "
+    "own answers or your name.",
+}
 
 
 # --- Forms --------------------------------------------------------------------------------
@@ -61,27 +76,31 @@ class RespondForm(forms.Form):
         help_text="Leave this empty to stay anonymous. We do not keep it if you tick the box above.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, instrument_version: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(v), text) for v, text in instrument.SCALE] + [
+        self.instrument = instrument_version
+        choices = [(str(v), text) for v, text in instrument_version.scale] + [
             (NOT_APPLICABLE, instrument.NOT_APPLICABLE_LABEL)
         ]
-        for it in instrument.ITEMS:
-            self.fields[f"rating_{it.key}"] = forms.ChoiceField(
-                required=False, choices=choices, widget=forms.RadioSelect, label=it.prompt
+        self.keys = instrument_version.keys
+        for it in instrument_version.items:
+            self.fields[f"rating_{it['key']}"] = forms.ChoiceField(
+                required=False, choices=choices, widget=forms.RadioSelect, label=it["prompt"]
             )
+        roles = dict(Feedback.RespondentRole.choices)
+        self.fields["respondent_role"].choices = [(r, roles.get(r, r)) for r in instrument_version.roles]
 
     def rating_fields(self):
-        return [self[f"rating_{it.key}"] for it in instrument.ITEMS]
+        return [self[f"rating_{key}"] for key in self.keys]
 
     def ratings(self) -> dict:
         out = {}
-        for it in instrument.ITEMS:
-            value = self.cleaned_data.get(f"rating_{it.key}")
+        for key in self.keys:
+            value = self.cleaned_data.get(f"rating_{key}")
             if value == NOT_APPLICABLE:
-                out[it.key] = None
+                out[key] = None
             elif value:
-                out[it.key] = int(value)
+                out[key] = int(value)
         return out
 
 
@@ -137,7 +156,7 @@ def respond(request, token: str):
         return _gone(request, exc)
 
     if request.method == "POST":
-        form = RespondForm(request.POST)
+        form = RespondForm(request.POST, instrument_version=invitation.instrument)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -159,11 +178,15 @@ def respond(request, token: str):
             else:
                 return _public(HttpResponseRedirect(reverse("feedback_thanks")))
     else:
-        form = RespondForm()
+        form = RespondForm(instrument_version=invitation.instrument)
+    learner_name = services.learner_first_name(invitation)
     context = {
         "form": form,
-        "learner_name": services.learner_first_name(invitation),
+        "learner_name": learner_name,
         "invitation": invitation,
+        "instrument": invitation.instrument,
+        "question": invitation.instrument.question.replace("{name}", learner_name),
+        "intro": INTRO.get(invitation.respondent_type, INTRO["patient"]).format(name=learner_name),
         "expires_at": invitation.expires_at,
     }
     return _public(render(request, "feedback/respond.html", context))
@@ -210,6 +233,20 @@ class InviteForm(forms.Form):
         label="E-mail addresses",  # the field template adds "(optional)"
         help_text="One per line. Each person gets their own link by e-mail.",
     )
+    respondent_type = forms.ChoiceField(
+        choices=RespondentType.choices,
+        initial=RespondentType.PATIENT,
+        required=False,  # patient, as before types existed
+        label="Who are you asking?",
+        help_text="Each kind of person answers their own short set of statements.",
+    )
+    placement = forms.ModelChoiceField(
+        queryset=Placement.objects.all(),
+        required=False,
+        label="Placement",
+        empty_label="Not about a placement",
+        help_text="Choose it if this is about a placement; partner reports count it there.",
+    )
     extra_links = forms.IntegerField(
         required=False,
         min_value=0,
@@ -217,6 +254,11 @@ class InviteForm(forms.Form):
         initial=0,
         label="Links without e-mail",
         help_text="How many links to show you now, to copy and pass on yourself.",
+    )
+    show_qr = forms.BooleanField(
+        required=False,
+        label="Show each link without e-mail once as a QR code",
+        help_text="For in-person use: the person scans the code on your screen with their phone.",
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -250,11 +292,18 @@ def invite(request):
                     form.email_list(),
                     base_url=request.build_absolute_uri("/"),
                     via="site",
+                    respondent_type=form.cleaned_data["respondent_type"] or RespondentType.PATIENT,
+                    placement=form.cleaned_data["placement"],
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc, {"email": "emails"})
             except NotFound:
                 form.add_error("learner", "Choose one of your learners.")
+            else:
+                if form.cleaned_data["show_qr"]:
+                    for n, c in enumerate(created, start=1):
+                        if not c.invitation.email:
+                            c.qr_svg = qr.svg(c.url, label=f"QR code of feedback link {n}")
     else:
         initial = {}
         learner_id = request.GET.get("learner")
@@ -277,7 +326,7 @@ def feedback_list(request):
     user = request.user
     if not policies.feedback.role_may(user, "view"):
         raise Http404("No feedback here.")
-    qs = policies.feedback.visible(user).select_related("learner", "withdrawn_by")
+    qs = policies.feedback.visible(user).select_related("learner", "withdrawn_by", "instrument")
     learner = None
     learner_id = request.GET.get("learner")
     if learner_id:
@@ -287,7 +336,7 @@ def feedback_list(request):
         qs = qs.filter(learner=learner)
     items = list(qs[:200])
     audit.record_reads(user, items, via="site")
-    entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in items]
+    entries = [{"feedback": f, "rows": instrument.rows(f.ratings, f.instrument)} for f in items]
     can_invite = invitations.role_may(user, "add")
     context = {
         "entries": entries,

@@ -75,7 +75,7 @@ class FeedbackInspectView(PolicyInspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rating_rows"] = instrument.rows(self.object.ratings)
+        context["rating_rows"] = instrument.rows(self.object.ratings, self.object.instrument)
         if policies.feedback.can(self.request.user, "withdraw", self.object):
             context["withdraw_url"] = reverse("feedback_responses:withdraw", args=[self.object.pk])
         return context
@@ -115,7 +115,7 @@ class WithdrawView(WagtailAdminTemplateMixin, FormView):
             feedback=self.object,
             learner_name=display_name(self.object.learner),
             respondent=_respondent(self.object),
-            rating_rows=instrument.rows(self.object.ratings),
+            rating_rows=instrument.rows(self.object.ratings, self.object.instrument),
             index_url=reverse("feedback_responses:index"),
         )
         return context
@@ -215,7 +215,7 @@ class InvitationAdminViewSet(ReadOnlyAdminViewSet):
 
 
 class FeedbackViewSetGroup(ModelViewSetGroup):
-    menu_label = "Patient feedback"
+    menu_label = "Feedback"
     menu_icon = "comment"
     menu_order = 230
     items = (FeedbackAdminViewSet, InvitationAdminViewSet)
@@ -241,4 +241,8 @@ def feedback_nav_items(request):
         items.append(navigation.NavItem("Feedback", portfolio_url("feedback_list"), order=30))
     if policies.invitations.role_may(user, "add"):
         items.append(navigation.NavItem("Invite feedback", portfolio_url("feedback_invite"), order=31))
+    if policies.rounds.role_may(user, "view"):
+        items.append(navigation.NavItem("Colleague rounds", portfolio_url("colleague_rounds"), order=32))
+    if policies.partner_reports.may_view(user):
+        items.append(navigation.NavItem("Partner report", portfolio_url("partner_report"), order=33))
     return items

@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from feedback.models import Feedback
+from feedback.models import Feedback, RespondentType
 from portfolio.api.serializers import PersonRefSerializer
 from reflect import limits
 
@@ -21,6 +21,15 @@ class InvitationCreateSerializer(serializers.Serializer):
     # (openapi-spec-validator refuses it); the view reads a missing e-mail as "".
     email = serializers.EmailField(
         required=False, allow_blank=True, help_text="If given, the link is e-mailed there."
+    )
+    respondent_type = serializers.ChoiceField(
+        choices=RespondentType.choices,
+        required=False,
+        default=RespondentType.PATIENT,
+        help_text="Who is asked; each type answers its own instrument.",
+    )
+    placement = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of the placement this is about (optional)."
     )
 
 
@@ -39,12 +48,27 @@ class InstrumentItemSerializer(serializers.Serializer):
     key = serializers.CharField()
     prompt = serializers.CharField()
     scale = ScaleStepSerializer(many=True)
+    themes = serializers.ListField(
+        child=serializers.CharField(), help_text="Theme codes this statement informs."
+    )
+
+
+class InstrumentRefSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The respondent type the instrument is for.")
+    title = serializers.CharField()
+    version = serializers.IntegerField(help_text="The instrument version this link asks.")
 
 
 class RespondContextSerializer(serializers.Serializer):
     learner_display_name = serializers.CharField(help_text="The learner's first name only.")
     context_title = serializers.CharField()
     occurred_on = serializers.DateField()
+    respondent_type = serializers.ChoiceField(choices=RespondentType.choices)
+    instrument = InstrumentRefSerializer()
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Feedback.RespondentRole.choices),
+        help_text="The values `respondent_role` may take for this link.",
+    )
     items = InstrumentItemSerializer(many=True)
 
 
@@ -53,7 +77,8 @@ class RespondSubmitSerializer(serializers.Serializer):
         child=serializers.IntegerField(allow_null=True),
         required=False,
         default=dict,
-        help_text="Statement key → 1–5, or null for “does not apply”. Keys not sent count as not answered.",
+        help_text="Statement key → a value of its scale, or null for “does not apply”. Keys not sent "
+        "count as not answered.",
     )
     comments = serializers.CharField(
         required=False,
@@ -82,6 +107,7 @@ class RespondDoneSerializer(serializers.Serializer):
 class FeedbackSerializer(serializers.ModelSerializer):
     learner = PersonRefSerializer(read_only=True)
     respondent_name = serializers.SerializerMethodField()
+    instrument = serializers.SerializerMethodField()
 
     class Meta:
         model = Feedback
@@ -92,6 +118,8 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "occurred_on",
             "ratings",
             "comments",
+            "respondent_type",
+            "instrument",
             "respondent_role",
             "respondent_name",
             "submitted_at",
@@ -99,8 +127,35 @@ class FeedbackSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(InstrumentRefSerializer)
+    def get_instrument(self, obj) -> dict:
+        return {"key": obj.instrument.key, "title": obj.instrument.title, "version": obj.instrument.version}
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_respondent_name(self, obj) -> str | None:
         if obj.anonymous:
             return None
         return obj.respondent_name or None
+
+
+class ColleagueRoundSerializer(serializers.Serializer):
+    """A colleague round: its rules and state, and its combined results where the caller may
+    see them (the learner and the panel only once released). Never an individual answer."""
+
+    id = serializers.IntegerField()
+    learner = PersonRefSerializer()
+    title = serializers.CharField()
+    closes_on = serializers.DateField()
+    min_responses = serializers.IntegerField()
+    required_mix = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Role → minimum answers."
+    )
+    released_at = serializers.DateTimeField(allow_null=True)
+    results = serializers.SerializerMethodField(
+        help_text="Means per statement (null below three answers), the tutor's summary once released; "
+        "null when the caller may not see them yet."
+    )
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_results(self, obj) -> dict | None:
+        return self.context["results"](obj)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from feedback import instrument, policies
 from feedback import services as services
 from feedback.api.serializers import (
+    ColleagueRoundSerializer,
     FeedbackSerializer,
     InvitationCreatedSerializer,
     InvitationCreateSerializer,
@@ -25,7 +26,8 @@ from feedback.api.serializers import (
     RespondDoneSerializer,
     RespondSubmitSerializer,
 )
-from feedback.models import Feedback
+from feedback.models import ColleagueRound, Feedback
+from feedback.services import rounds as round_services
 from reflect import audit
 from reflect import roles as R
 from reflect.api.filters import IdFilter
@@ -43,7 +45,7 @@ class FeedbackInvitationViewSet(viewsets.GenericViewSet):
     serializer_class = InvitationCreateSerializer
 
     @extend_schema(
-        summary="Invite a patient representative",
+        summary="Invite a patient, carer, community partner, placement supervisor or colleague",
         request=InvitationCreateSerializer,
         responses={
             201: InvitationCreatedSerializer,
@@ -64,6 +66,8 @@ class FeedbackInvitationViewSet(viewsets.GenericViewSet):
             data.get("email", ""),
             base_url=request.build_absolute_uri("/"),
             via="api",
+            respondent_type=data["respondent_type"],
+            placement=data.get("placement"),
         )
         body = {
             "id": invitation.pk,
@@ -103,15 +107,15 @@ class FeedbackRespondView(APIView):
     )
     def get(self, request, token: str):
         invitation = self._guarded(request, token, services.invitation_for_token)
-        items = [
-            {"key": it.key, "prompt": it.prompt, "scale": instrument.scale_for_api()}
-            for it in instrument.ITEMS
-        ]
+        version = invitation.instrument
         body = {
             "learner_display_name": services.learner_first_name(invitation),
             "context_title": invitation.context_title,
             "occurred_on": invitation.occurred_on,
-            "items": items,
+            "respondent_type": invitation.respondent_type,
+            "instrument": {"key": version.key, "title": version.title, "version": version.version},
+            "roles": version.roles,
+            "items": instrument.items_for_api(version),
         }
         return Response(RespondContextSerializer(body).data)
 
@@ -171,7 +175,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return (
             policies.feedback.visible(self.request.user)
-            .select_related("learner")
+            .select_related("learner", "instrument")
             .order_by("-submitted_at", "-id")
         )
 
@@ -180,6 +184,42 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         page = self.paginate_queryset(queryset)
         audit.record_reads(request.user, page, via="api")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit.record(request.user, "read", learner=obj.learner, obj=obj, via="api")
+        return Response(self.get_serializer(obj).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Colleague rounds in scope",
+        description="learner: own (results once released); tutor: allocated learners; examiner: "
+        "released rounds of their cohorts; admin: all. Only combined results, never an answer.",
+    ),
+    retrieve=extend_schema(summary="One colleague round in scope"),
+)
+class ColleagueRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ColleagueRoundSerializer
+    permission_classes = [NotPatientRep]
+    queryset = ColleagueRound.objects.none()  # for the schema; get_queryset() is the scope
+
+    def get_queryset(self):
+        return (
+            policies.rounds.visible(self.request.user)
+            .select_related("learner", "instrument")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_serializer_context(self):
+        user = self.request.user
+
+        def results(obj):
+            if not policies.rounds.may_see_report(user, obj):
+                return None
+            return round_services.report(obj, user)
+
+        return {**super().get_serializer_context(), "results": results}
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -17,8 +17,10 @@ By concern:
 
 from reflect.link_tokens import TOKEN_BYTES, hash_token, new_token
 
+from . import instruments
 from .answers import (
     GONE_EXPIRED,
+    GONE_ROUND_CLOSED,
     GONE_USED,
     MAX_COMMENTS,
     clean_answers,
@@ -42,10 +44,12 @@ from .links import (
 
 __all__ = [
     "GONE_EXPIRED",
+    "GONE_ROUND_CLOSED",
     "GONE_USED",
     "MAX_COMMENTS",
     "MAX_INVITATIONS_AT_ONCE",
     "TOKEN_BYTES",
+    "instruments",
     "CreatedInvitation",
     "TooManyGuesses",
     "check_guess_limit",

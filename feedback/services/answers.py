@@ -12,13 +12,16 @@ from reflect.errors import Gone, NotFound
 from reflect.link_tokens import hash_token
 from reflect.people import first_name
 
-from .. import instrument, policies
-from ..models import Feedback, FeedbackInvitation
+from .. import policies
+from ..models import Feedback, FeedbackInvitation, Instrument
 from .links import plain
 
 MAX_COMMENTS = limits.FEEDBACK_COMMENTS
 GONE_USED = "This feedback link has already been used. Thank you: your feedback has been received."
 GONE_EXPIRED = "This feedback link has expired."
+GONE_ROUND_CLOSED = (
+    "This round of colleague feedback has closed, so the link no longer works. Thank you all the same."
+)
 
 
 # --- Answering ----------------------------------------------------------------------------
@@ -26,7 +29,9 @@ def _lookup(raw_token) -> FeedbackInvitation:
     if not raw_token or not isinstance(raw_token, str) or len(raw_token) > 200:
         raise NotFound("No such feedback link.")
     invitation = (
-        FeedbackInvitation.objects.select_related("learner").filter(token_hash=hash_token(raw_token)).first()
+        FeedbackInvitation.objects.select_related("learner", "instrument", "round")
+        .filter(token_hash=hash_token(raw_token))
+        .first()
     )
     if invitation is None:
         raise NotFound("No such feedback link.")
@@ -38,7 +43,8 @@ def invitation_for_token(raw_token: str) -> FeedbackInvitation:
 
     Raises:
         NotFound: no invitation has this token.
-        Gone: the link was used (message `GONE_USED`) or has expired (`GONE_EXPIRED`).
+        Gone: the link was used (message `GONE_USED`), has expired (`GONE_EXPIRED`), or
+            belongs to a colleague round that has closed (`GONE_ROUND_CLOSED`).
     """
     invitation = _lookup(raw_token)
     status = invitation.status
@@ -46,11 +52,17 @@ def invitation_for_token(raw_token: str) -> FeedbackInvitation:
         raise Gone(GONE_USED)
     if status == FeedbackInvitation.Status.EXPIRED:
         raise Gone(GONE_EXPIRED)
+    if invitation.round is not None and invitation.round.is_closed:
+        raise Gone(GONE_ROUND_CLOSED)
     return invitation
 
 
-def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name="") -> dict:
-    """Validate and normalise an answer without storing it.
+def clean_answers(
+    ratings, comments, anonymous, respondent_role, respondent_name="", instrument: Instrument | None = None
+) -> dict:
+    """Validate and normalise an answer without storing it, against `instrument` (the link's
+    version; the current patient instrument if None): its statement keys, its scale and the
+    roles it offers.
 
     Returns:
         ``{"ratings", "comments", "anonymous", "respondent_role", "respondent_name"}`` with
@@ -60,6 +72,9 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
         ValidationError: per-field messages (``ratings``, ``comments``, ``respondent_role``,
             ``respondent_name``, ``anonymous``, or ``__all__``).
     """
+    if instrument is None:
+        instrument = Instrument.objects.current("patient")
+    keys, values = set(instrument.keys), instrument.scale_values
     errors: dict[str, list[str]] = {}
     clean_ratings: dict[str, int | None] = {}
     if ratings is None:
@@ -67,15 +82,13 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
     if not isinstance(ratings, dict):
         errors["ratings"] = ["Send the ratings as an object of statement key → 1–5 or null."]
     else:
-        allowed = ", ".join(str(v) for v in instrument.SCALE_VALUES)
+        allowed = ", ".join(str(v) for v in values)
         for key, value in ratings.items():
-            if key not in instrument.KEYS:
+            if key not in keys:
                 errors.setdefault("ratings", []).append(f"“{key}” is not one of the statements.")
             elif value is None:
                 clean_ratings[key] = None
-            elif (
-                isinstance(value, bool) or not isinstance(value, int) or value not in instrument.SCALE_VALUES
-            ):
+            elif isinstance(value, bool) or not isinstance(value, int) or value not in values:
                 errors.setdefault("ratings", []).append(
                     f"“{key}”: {value!r} is not on the scale ({allowed}, or null for “does not apply”)."
                 )
@@ -91,8 +104,8 @@ def clean_answers(ratings, comments, anonymous, respondent_role, respondent_name
     text = "" if "comments" in errors else plain(raw)
     if not isinstance(anonymous, bool):
         errors["anonymous"] = ["Say true or false."]
-    if respondent_role not in Feedback.RespondentRole.values:
-        choices = ", ".join(Feedback.RespondentRole.values)
+    if respondent_role not in instrument.roles:
+        choices = ", ".join(instrument.roles)
         errors["respondent_role"] = [f"Choose how you took part ({choices})."]
     name = "" if anonymous is True else respondent_name
     if limits.too_long(name, limits.NAME):
@@ -131,10 +144,11 @@ def submit_feedback(
 
     Args:
         raw_token: the token from the link.
-        ratings: ``{key: 1..5 or None}``; keys from `feedback.instrument` (missing = not answered).
+        ratings: ``{key: value or None}``; keys and values of the link's instrument version
+            (missing = not answered).
         comments: free text; all markup is stripped (`portfolio.sanitize.to_plain_text`).
         anonymous: if true, the name is not stored.
-        respondent_role: one of `Feedback.RespondentRole`.
+        respondent_role: one of the roles the link's instrument offers.
         respondent_name: optional; ignored when anonymous.
         via: the door ("site", "api"), for the audit log.
 
@@ -147,7 +161,9 @@ def submit_feedback(
         ValidationError: bad answers (per-field messages); nothing is stored, the link stays open.
     """
     invitation = invitation_for_token(raw_token)
-    data = clean_answers(ratings, comments, anonymous, respondent_role, respondent_name)
+    data = clean_answers(
+        ratings, comments, anonymous, respondent_role, respondent_name, instrument=invitation.instrument
+    )
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -161,6 +177,8 @@ def submit_feedback(
                 learner=invitation.learner,
                 context_title=invitation.context_title,
                 occurred_on=invitation.occurred_on,
+                respondent_type=invitation.respondent_type,
+                instrument=invitation.instrument,
                 **data,
             )
             audit.record(None, "feedback_submit", learner=invitation.learner, obj=feedback, via=via)

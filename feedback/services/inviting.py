@@ -12,14 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from portfolio.models import Placement
 from reflect import audit, limits
 from reflect.errors import NotFound
 from reflect.link_tokens import hash_token, new_token
 from reflect.notify import Delivery, send_to_addresses
 from reflect.people import first_name
 
-from ..models import FeedbackInvitation
+from ..models import FeedbackInvitation, RespondentType
 from ..policies import invitations
+from .instruments import current as current_instrument
 from .links import link_days, plain, respond_url
 
 MAX_INVITATIONS_AT_ONCE = 20
@@ -82,14 +84,36 @@ def _clean_invitation_fields(
     return title, occurred_on, cleaned_emails
 
 
+# Why this person is asked, in the e-mail, by respondent type.
+_EMAIL_OPENING = {
+    RespondentType.PATIENT: "Thank you for taking part in “{title}” on {date}.",
+    RespondentType.CARER: "Thank you for meeting {learner} at “{title}” on {date}, "
+    "with the person you look after.",
+    RespondentType.COMMUNITY_PARTNER: "Thank you for welcoming {learner} to “{title}” on {date}.",
+    RespondentType.PLACEMENT_SUPERVISOR: "Thank you for supervising {learner} on their placement “{title}” "
+    "(from {date}).",
+    RespondentType.COLLEAGUE: "{learner} has asked colleagues for feedback as part of “{title}”. "
+    "Your answers are put together with other colleagues' answers; {learner} sees only the "
+    "combined results, never your own answers or your name.",
+}
+
+
+def _sender_name(invitation: FeedbackInvitation) -> str:
+    by = invitation.created_by
+    return (by.get_full_name() or by.get_username()) if by is not None else "The programme team"
+
+
 def _send_invitation_email(invitation: FeedbackInvitation, raw_token: str, base_url: str | None) -> Delivery:
     learner = first_name(invitation.learner)
     link = respond_url(raw_token, base_url)
     days = link_days()
+    opening = _EMAIL_OPENING.get(invitation.respondent_type, _EMAIL_OPENING[RespondentType.PATIENT]).format(
+        learner=learner, title=invitation.context_title, date=date_format(invitation.occurred_on, "j F Y")
+    )
     body = (
         "Hello,\n\n"
-        f"Thank you for taking part in “{invitation.context_title}” "
-        f"on {date_format(invitation.occurred_on, 'j F Y')}.\n\n"
+        f"{opening}\n\n"
+        f"{_sender_name(invitation)}, {learner}'s tutor, is asking on their behalf.\n\n"
         f"{learner}, a doctor in training, would value your feedback. It takes about five minutes: "
         "a few short statements and a box for anything you want to say in your own words. "
         "You do not need an account or a password, and you can choose to stay anonymous.\n\n"
@@ -101,12 +125,26 @@ def _send_invitation_email(invitation: FeedbackInvitation, raw_token: str, base_
     return send_to_addresses([invitation.email], f"Your feedback on {learner}'s session", body)
 
 
+def _placement(value):
+    """A placement, its id, or None (ValidationError for an unknown id)."""
+    if value is None or value == "" or isinstance(value, Placement):
+        return value or None
+    try:
+        found = Placement.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise ValidationError({"placement": ["No such placement."]})
+    return found
+
+
 @dataclass
 class CreatedInvitation:
     invitation: FeedbackInvitation
     raw_token: str
     url: str
     delivery: Delivery | None
+    qr_svg: str = ""  # set by the site when the link is shown as a QR code
 
     @property
     def email_sent(self) -> bool:
@@ -123,6 +161,9 @@ def create_invitations(
     *,
     base_url: str | None = None,
     via: str = "",
+    respondent_type: str = RespondentType.PATIENT,
+    placement=None,
+    round=None,
 ) -> list[CreatedInvitation]:
     """Invite several representatives to give feedback on one session, each with their own
     link. An empty string in `emails` makes a link without e-mail (to copy and pass on).
@@ -135,6 +176,10 @@ def create_invitations(
         emails: one entry per link; a valid address gets the link by e-mail.
         base_url: site root for the absolute link (see `respond_url`).
         via: the door ("site", "api", ...), for the audit log.
+        respondent_type: who is asked (`RespondentType`); the link asks the current
+            instrument of that type, and keeps that version.
+        placement: the `portfolio.Placement` this is about, if any (partner reports group by it).
+        round: the `ColleagueRound` the links belong to (colleague links only).
 
     Returns:
         One `CreatedInvitation` per entry, carrying the raw token: show it once, never store it.
@@ -146,6 +191,10 @@ def create_invitations(
     """
     learner = _check_inviter(learner, by)
     title, occurred_on, emails = _clean_invitation_fields(context_title, occurred_on, emails)
+    instrument = current_instrument(respondent_type)
+    placement = _placement(placement)
+    if round is not None and (respondent_type != RespondentType.COLLEAGUE or round.learner_id != learner.pk):
+        raise ValidationError({"round": ["A round takes colleague links for its own learner only."]})
     expires_at = timezone.now() + datetime.timedelta(days=link_days())
     created: list[tuple[FeedbackInvitation, str]] = []
     with transaction.atomic():
@@ -159,6 +208,10 @@ def create_invitations(
                 email=email,
                 token_hash=hash_token(raw),
                 expires_at=expires_at,
+                respondent_type=respondent_type,
+                instrument=instrument,
+                placement=placement,
+                round=round,
             )
             audit.record(by, "feedback_invite", learner=learner, obj=invitation, via=via, emailed=bool(email))
             created.append((invitation, raw))
@@ -179,6 +232,9 @@ def create_invitation(
     *,
     base_url: str | None = None,
     via: str = "",
+    respondent_type: str = RespondentType.PATIENT,
+    placement=None,
+    round=None,
 ) -> tuple[FeedbackInvitation, str]:
     """Invite one representative (see `create_invitations` for the rules).
 
@@ -189,7 +245,16 @@ def create_invitation(
         PermissionDenied, NotFound, ValidationError: as `create_invitations`.
     """
     result = create_invitations(
-        learner, by, context_title, occurred_on, [email or ""], base_url=base_url, via=via
+        learner,
+        by,
+        context_title,
+        occurred_on,
+        [email or ""],
+        base_url=base_url,
+        via=via,
+        respondent_type=respondent_type,
+        placement=placement,
+        round=round,
     )[0]
     result.invitation.email_sent = result.email_sent
     return result.invitation, result.raw_token

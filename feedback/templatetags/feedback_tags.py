@@ -5,7 +5,7 @@ from django import template
 from portfolio.policies import learners
 
 from .. import instrument
-from ..policies import feedback, invitations
+from ..policies import feedback, invitations, partner_reports
 
 register = template.Library()
 
@@ -24,7 +24,10 @@ def feedback_panel(context):
     is_learner = user is not None and learners.is_visible(user, user)
     if is_learner:
         total = own.count()
-        entries = [{"feedback": f, "rows": instrument.rows(f.ratings)} for f in own[:RECENT]]
+        entries = [
+            {"feedback": f, "rows": instrument.rows(f.ratings, f.instrument)}
+            for f in own.select_related("instrument")[:RECENT]
+        ]
     return {
         "request": request,
         "is_learner": is_learner,
@@ -32,4 +35,5 @@ def feedback_panel(context):
         "total": total,
         "reads_others": user is not None and learners.supervised(user).exists(),
         "can_invite": user is not None and invitations.role_may(user, "add"),
+        "can_report": user is not None and partner_reports.may_view(user),
     }

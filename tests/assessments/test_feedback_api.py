@@ -107,7 +107,17 @@ def test_respond_get_shows_first_name_and_items(world, api):
     r = api().get(respond(raw))
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"learner_display_name", "context_title", "occurred_on", "items"}
+    assert set(body) == {
+        "learner_display_name",
+        "context_title",
+        "occurred_on",
+        "items",
+        # v1.1 (respondent types); "respondent_type" and "roles" are extensions
+        "instrument",
+        "respondent_type",
+        "roles",
+    }
+    assert body["instrument"]["key"] == "patient" and body["instrument"]["title"]
     assert body["learner_display_name"] == world.learner_a.first_name
     assert world.learner_a.last_name not in r.content.decode()
     assert [i["key"] for i in body["items"]] == list(instrument.KEYS)

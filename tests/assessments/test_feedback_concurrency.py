@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from feedback import services as fb
-from feedback.models import Feedback
+from feedback.models import Feedback, Instrument
 from reflect.errors import Gone
 from tests.factories import LearnerFactory, feedback_invitation
 
@@ -24,10 +24,22 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("threads", [2, 6])
-def test_simultaneous_submissions_store_exactly_one(threads):
+@pytest.mark.parametrize(
+    "threads, kind",
+    [
+        (2, "patient"),
+        (6, "patient"),
+        (2, "carer"),
+        (2, "community_partner"),
+        (2, "placement_supervisor"),
+        (2, "colleague"),
+    ],
+)
+def test_simultaneous_submissions_store_exactly_one(threads, kind):
     learner = LearnerFactory()
-    _, raw = feedback_invitation(learner)
+    _, raw = feedback_invitation(learner, respondent_type=kind)
+    version = Instrument.objects.current(kind)
+    ratings, role = {version.keys[0]: 5}, version.roles[0]
     barrier = threading.Barrier(threads)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -35,7 +47,7 @@ def test_simultaneous_submissions_store_exactly_one(threads):
     def submit(n):
         try:
             barrier.wait(timeout=10)
-            fb.submit_feedback(raw, {"listening": 5}, f"Answer {n}", False, "carer", f"Person {n}")
+            fb.submit_feedback(raw, ratings, f"Answer {n}", False, role, f"Person {n}")
             result = "stored"
         except Gone:
             result = "gone"
@@ -53,3 +65,4 @@ def test_simultaneous_submissions_store_exactly_one(threads):
         w.join(timeout=30)
     assert sorted(outcomes) == ["gone"] * (threads - 1) + ["stored"], outcomes
     assert Feedback.objects.count() == 1
+    assert Feedback.objects.get().respondent_type == kind
