@@ -159,7 +159,7 @@ class ReviewCommentForm(forms.Form):
 
 class SignOffForm(forms.Form):
     comment = forms.CharField(
-        label="Closing comment (optional)",
+        label="Closing comment",
         required=False,
         max_length=limits.COMMENT,
         widget=forms.Textarea(attrs={"rows": 4}),
