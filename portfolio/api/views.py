@@ -146,10 +146,9 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Counts are of what others may read (each app's released evidence: non-draft
         # reflections, released assessments, feedback not withdrawn), by `portfolio.counts`.
-        return (
-            annotate_counts(learners.visible(self.request.user).select_related("enrolment__cohort"))
-            .order_by("last_name", "first_name", "username")
-        )
+        return annotate_counts(
+            learners.visible(self.request.user).select_related("enrolment__cohort")
+        ).order_by("last_name", "first_name", "username")
 
     def retrieve(self, request, *args, **kwargs):
         learner = self.get_object()

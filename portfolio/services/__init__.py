@@ -20,15 +20,29 @@ By concern:
   the create / update of drafts;
 - `transitions`: submit (with the patient-identifier check), request changes, sign off,
   and the review conversation's comments;
+- `attachments`: files added to a reflection (checked by content in `attachment_files`),
+  removed, and read;
 - `changes`: what changed since the tutor asked for changes (word diff against the
   revision the request pointed at).
 """
 
+from .attachments import (
+    add_attachment,
+    attachment_for,
+    read_attachment,
+    remove_attachment,
+    visible_attachments,
+)
 from .changes import SectionChange, changes_since_request, last_changes_request
 from .editing import EDITABLE_FIELDS, build_body_html, clean_sections, create_reflection, update_reflection
 from .transitions import IdentifierFindings, check_identifiers, comment, request_changes, sign_off, submit
 
 __all__ = [
+    "add_attachment",
+    "attachment_for",
+    "read_attachment",
+    "remove_attachment",
+    "visible_attachments",
     "EDITABLE_FIELDS",
     "IdentifierFindings",
     "SectionChange",
