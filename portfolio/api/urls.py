@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import attachments, views
 
 router = SimpleRouter()
 router.register("learners", views.LearnerViewSet, basename="learner")
@@ -10,5 +10,20 @@ router.register("reflections", views.ReflectionViewSet, basename="reflection")
 urlpatterns = [
     path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path(
+        "reflections/<int:pk>/attachments/",
+        attachments.ReflectionAttachmentsView.as_view(),
+        name="api-reflection-attachments",
+    ),
+    path(
+        "reflections/<int:pk>/attachments/<int:aid>/",
+        attachments.ReflectionAttachmentView.as_view(),
+        name="api-reflection-attachment",
+    ),
+    path(
+        "reflections/<int:pk>/attachments/<int:aid>/file/",
+        attachments.ReflectionAttachmentFileView.as_view(),
+        name="api-attachment-file",
+    ),
     *router.urls,
 ]

@@ -24,6 +24,7 @@ from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
 from ..site import portfolio_root
+from .attachments import with_attachments
 from .rows import RowViewMixin, attach
 from .serializers import (
     ErrorDetailSerializer,
@@ -243,7 +244,7 @@ class ReflectionViewSet(
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
     def with_children(self, rows: list[dict]) -> list[dict]:
-        return _with_themes(rows)
+        return with_attachments(_with_themes(rows), self.request.user)
 
     def _answer(self, pk: int) -> dict:
         """The reflection `pk` as the caller now sees it (after a write)."""
