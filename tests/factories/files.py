@@ -68,4 +68,5 @@ def attach(reflection, name="poster.png", data: bytes | None = None):
     if status != reflection.status:
         type(reflection).objects.filter(pk=reflection.pk).update(status=status)
         reflection.refresh_from_db()
+    attachment.reflection = reflection  # as it is now, not as it was while the file was added
     return attachment
