@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import unicodedata
 import warnings
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from reflect.uploads import in_words
 
@@ -173,12 +175,39 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         return image  # a broken profile: keep the pixels as they are
 
 
+_strict_lock = threading.Lock()
+_strict_users = 0
+_saved_truncated = False
+
+
+@contextmanager
+def _strict_decoding():
+    """Pillow refuses truncated images while we decode. WeasyPrint sets Pillow's global
+    `ImageFile.LOAD_TRUNCATED_IMAGES = True` when it is imported (to draw what it can), which
+    would let a cut-off upload through; the flag is turned off while any check runs and put
+    back after the last one. (WeasyPrint only ever draws our own re-encoded images and static
+    files, so briefly strict decoding cannot hurt a pack.)"""
+    global _strict_users, _saved_truncated
+    with _strict_lock:
+        if _strict_users == 0:
+            _saved_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _strict_users += 1
+    try:
+        yield
+    finally:
+        with _strict_lock:
+            _strict_users -= 1
+            if _strict_users == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _saved_truncated
+
+
 def reencode_image(data: bytes, content_type: str) -> bytes:
     """The image's pixels, upright and re-encoded without any metadata, or `ValidationError`."""
     kind = "PNG" if content_type == Attachment.ContentType.PNG else "JPEG"
     unreadable = refuse(f"This {kind} image could not be read: it may be damaged or incomplete.")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
             if probe.format not in ({"PNG"} if kind == "PNG" else {"JPEG", "MPO"}):

@@ -113,9 +113,14 @@ def test_an_oversized_file_is_refused(draft, settings):
 
 
 @pytest.mark.parametrize("kind", ["jpeg", "png"])
-def test_a_truncated_image_is_refused(draft, kind):
+def test_a_truncated_image_is_refused(draft, kind, monkeypatch):
+    from PIL import ImageFile
+
+    # As once WeasyPrint (the ARCP pack) is imported: it makes Pillow draw truncated images.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     data = gps_jpeg(size=(200, 200)) if kind == "jpeg" else png(size=(200, 200))
     assert "could not be read" in refused(draft, f"cut.{kind}", data[: len(data) * 2 // 3])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # put back for the pack
 
 
 def test_a_truncated_pdf_is_refused(draft):
