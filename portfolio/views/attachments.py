@@ -70,7 +70,14 @@ def reflection_attachments(request, pk: int):
     if request.method != "POST":
         return _attachments_page(request, pk)
     try:
-        limit_request(request, max_bytes())
+        try:
+            limit_request(request, max_bytes())
+        except AttributeError:
+            # The body was read already: under the Wagtail page, Django's CSRF middleware
+            # checks the page's view (not csrf_exempt) and reads the form first. The file is
+            # then held by Django's upload handlers (a temporary file above 2.5 MB) and the
+            # service's own size check refuses it with the same message.
+            pass
         return csrf_protect(_attachments_page)(request, pk)
     except UploadTooLarge as error:
         settle(request)

@@ -168,3 +168,23 @@ def test_names_are_sent_safely(learner, world):
     header = got["Content-Disposition"]
     assert header.startswith('attachment; filename="Uberweisung _final__ x.pdf"; ')
     assert header.endswith("filename*=UTF-8''%C3%9Cberweisung%20%22final%22%3B%20x.pdf")
+
+
+def test_with_csrf_checks_as_browsers_send_them(world, portfolio_page, settings):
+    """With the CSRF token in the form (a real browser), the middleware reads the body before
+    the page's view; the file is still checked, and one over the limit still refused."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.learner_a)
+    draft = ReflectionFactory(learner=world.learner_a)
+    client.get(portfolio_url("reflection_edit", draft.pk))
+    token = client.cookies["csrftoken"].value
+    url = portfolio_url("reflection_attachments", draft.pk)
+    ok = client.post(url, {"file": named("cert.pdf", demo_pdf()), "csrfmiddlewaretoken": token})
+    assert ok.status_code == 302 and Attachment.objects.count() == 1
+    assert client.post(url, {"file": named("cert.pdf", demo_pdf())}).status_code == 403  # no token
+    settings.ATTACHMENT_MAX_BYTES = 1024
+    big = client.post(url, {"file": named("big.pdf", demo_pdf() + b"%" * 5000), "csrfmiddlewaretoken": token})
+    assert big.status_code == 400 and "at most 1 KB" in big.content.decode()
+    assert Attachment.objects.count() == 1
