@@ -48,7 +48,8 @@ from feedback.models import ColleagueRound, Feedback
 from feedback.policies import feedback as feedback_policy
 from feedback.policies import rounds as round_policy
 from feedback.services import rounds as colleague_rounds
-from portfolio.models import Enrolment, Placement, Reflection, ReviewEvent, Setting
+from portfolio.models import Attachment, Enrolment, Placement, Reflection, ReviewEvent, Setting
+from portfolio.policies import attachments as attachment_policy
 from portfolio.policies import reflections as reflection_policy
 from reflect.people import display_name
 from rubrics import scoring
@@ -131,6 +132,8 @@ class ReflectionEvidence:
     submitted_at: datetime.datetime | None = None
     # Submitted again after the cut-off: the panel sees the earlier submission.
     resubmitted_after_cutoff: bool = False
+    # Files attached by the cut-off that the viewer may see (images drawn, PDFs listed).
+    attachments: list = field(default_factory=list)
 
     @property
     def late(self) -> bool:
@@ -304,6 +307,9 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         .select_related("actor", "revision")
         .order_by("created_at", "pk")
     )
+    attachments_qs = Attachment.objects.filter(created_at__lt=end).order_by("created_at", "pk")
+    if viewer is not None:
+        attachments_qs = _within(attachments_qs, attachment_policy.visible(viewer))
     in_period = reflections_in_period(learner, period_from, period_to)
     if viewer is not None:
         in_period = _within(in_period, reflection_policy.visible(viewer))
@@ -313,6 +319,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
             Prefetch("themes", queryset=Competency.objects.select_related("framework")),
             Prefetch("assessments", queryset=assessment_qs, to_attr="arcp_assessments"),
             Prefetch("events", queryset=events_qs, to_attr="arcp_events"),
+            Prefetch("attachments", queryset=attachments_qs, to_attr="arcp_attachments"),
         )
         .order_by("occurred_on", "submitted_at", "pk")
     )
@@ -398,6 +405,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
                 late_submitted=bool(submitted_at and late_from <= submitted_at < end),
                 submitted_at=submitted_at,
                 resubmitted_after_cutoff=bool(reflection.submitted_at and reflection.submitted_at >= end),
+                attachments=reflection.arcp_attachments,
             )
         )
     unmatched = [item for item in all_feedback if item.feedback.pk not in matched_feedback]

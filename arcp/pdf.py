@@ -85,11 +85,18 @@ def _fetcher_class():
     class ProjectFilesFetcher(URLFetcher):
         """WeasyPrint URL fetcher that serves only our static and media files."""
 
-        def __init__(self):
+        def __init__(self, attachments=()):
             super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
             self.refused: list[str] = []
+            # The pack's attachments (already in the reader's scope), by their internal URL.
+            self.attachments = {attachment_src(a): a for a in attachments}
 
         def fetch(self, url, headers=None):
+            if url in self.attachments:
+                attachment = self.attachments[url]
+                with attachment.file.open("rb") as handle:
+                    body = handle.read()
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": attachment.content_type})
             try:
                 path = _resolve_local(url)
             except RefusedURL:
@@ -101,9 +108,20 @@ def _fetcher_class():
     return ProjectFilesFetcher
 
 
-def make_fetcher():
-    """A fresh `ProjectFilesFetcher` (it records the URLs it refused, in `.refused`)."""
-    return _fetcher_class()()
+def make_fetcher(attachments=()):
+    """A fresh `ProjectFilesFetcher` (it records the URLs it refused, in `.refused`), which also
+    serves the images among `attachments` (the snapshot's, so in its reader's scope)."""
+    return _fetcher_class()(attachments)
+
+
+def attachment_src(attachment) -> str:
+    """Internal URL of an attached image in the print HTML (its SHA-256 in it, so the
+    evidence digest changes with the file)."""
+    return f"{BASE_URL}attachments/{attachment.pk}/{attachment.sha256}"
+
+
+def pack_images(snapshot) -> list:
+    return [a for item in snapshot.reflections for a in item.attachments if a.is_image]
 
 
 def static_url(relative: str) -> str:
@@ -156,6 +174,9 @@ def render_html(snapshot, export_id) -> str:
     """The print HTML of a snapshot (the same HTML the benchmark renders on its own)."""
     for item in snapshot.reflections:
         item.safe_body = safe_body(item.body_html)
+        for attachment in item.attachments:
+            attachment.pack_src = attachment_src(attachment)
+        item.attached_pdfs = [a for a in item.attachments if not a.is_image]
     context = {
         "s": snapshot,
         "summary": snapshot.summary,
@@ -260,6 +281,7 @@ def render_pack(snapshot, export_id) -> bytes:
     """Snapshot → PDF bytes. The snapshot is let go once its HTML is written (the caller passes
     it in without keeping it), so that it is not held through the layout."""
     html = render_html(snapshot, export_id)
+    fetcher = make_fetcher(pack_images(snapshot))
     del snapshot
     gc.collect()  # its ORM objects refer to each other (prefetch caches): free them now
-    return html_to_pdf(html)
+    return html_to_pdf(html, fetcher)

@@ -17,6 +17,8 @@ The archive holds:
   (given in error) is left out; anonymous answers carry no name (none is ever stored).
 - ``goals.json``: the learner's goals (personal development plan), with reviews and comments.
 - ``arcp.json``: ARCP packs made about the learner and the panels' outcomes.
+- ``attachments/``: every file attached to the learner's reflections, as stored (images
+  re-encoded without their metadata), listed in ``reflections.json`` with their SHA-256.
 - ``pdfs/``: the stored bytes of every ARCP pack about the learner (byte-for-byte what was
   issued, so each still verifies).
 - ``audit.json``: who read the learner's portfolio or changed something in it, when and
@@ -46,6 +48,7 @@ from feedback.policies import feedback as feedback_policy
 from feedback.policies import rounds as round_policy
 from feedback.services import rounds as colleague_rounds
 from portfolio.models import Allocation, Goal, Panel, Reflection
+from portfolio.policies import attachments as attachment_policy
 from portfolio.policies import goals as goal_policy
 from portfolio.policies import reflections as reflection_policy
 from reflect import audit
@@ -122,7 +125,7 @@ def reflections(learner) -> list[dict[str, Any]]:
         reflection_policy.visible(learner)
         .filter(learner=learner)
         .select_related("placement", "signed_off_by")
-        .prefetch_related("themes", "events__actor")
+        .prefetch_related("themes", "events__actor", "attachments")
         .order_by("occurred_on", "pk")
     )
     items = list(rows)
@@ -162,6 +165,18 @@ def reflections(learner) -> list[dict[str, Any]]:
                         "sections": rev.content.get("sections", {}),
                     }
                     for rev in revisions.get(str(r.pk), [])
+                ],
+                "attachments": [
+                    {
+                        "id": a.pk,
+                        "filename": a.filename,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                        "added_at": a.created_at,
+                        "file": attachment_path(a),
+                    }
+                    for a in r.attachments.all()
                 ],
                 "review_events": [
                     {
@@ -290,6 +305,11 @@ def rounds(learner) -> list[dict[str, Any]]:
     return out
 
 
+def attachment_path(attachment) -> str:
+    """Where an attachment sits in the archive (its cleaned name has no separators)."""
+    return f"attachments/{attachment.reflection_id}/{attachment.pk}-{attachment.filename}"
+
+
 def pdf_name(export: ArcpExport) -> str:
     return f"pdfs/arcp-{export.period_from:%Y%m%d}-{export.period_to:%Y%m%d}-{export.pk.hex[:8]}.pdf"
 
@@ -303,7 +323,10 @@ def arcp(learner) -> dict[str, Any]:
         .order_by("created_at")
     )
     reviews = (
-        review_policy.visible(learner).filter(learner=learner).select_related("examiner").order_by("created_at")
+        review_policy.visible(learner)
+        .filter(learner=learner)
+        .select_related("examiner")
+        .order_by("created_at")
     )
     return {
         "exports": [
@@ -392,6 +415,7 @@ colleague_rounds.json  your colleague feedback rounds: your self-assessment and,
                   answers are not given, to protect them)
 goals.json        your goals (personal development plan), their reviews and comments
 arcp.json         ARCP packs made about you and your panels' outcomes
+attachments/      the files attached to your reflections, as stored (photos without their metadata)
 pdfs/             the ARCP packs themselves, byte-for-byte as issued
 audit.json        who read your portfolio or changed something in it, when, and how
 """
@@ -437,6 +461,14 @@ def build_zip(learner, by, *, via: str = "site") -> bytes:
                     archive.writestr(pdf_name(export), handle.read())
             except FileNotFoundError:
                 continue  # listed in arcp.json; the stored file is gone
+        for attachment in (
+            attachment_policy.visible(learner).filter(reflection__learner=learner).order_by("pk")
+        ):
+            try:
+                with attachment.file.open("rb") as handle:
+                    archive.writestr(attachment_path(attachment), handle.read())
+            except FileNotFoundError:
+                continue  # listed in reflections.json; the stored file is gone
         archive.writestr("audit.json", _dump(audit_trail(learner)))
     return buffer.getvalue()
 

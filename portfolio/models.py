@@ -7,8 +7,11 @@ their history with `RevisionMixin` and indexes them for search.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage, storages
 from django.db import models
 from django.db.models import Q
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -262,6 +265,54 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.reflection}"
+
+
+# --- Attachments --------------------------------------------------------------------------
+ATTACHMENT_NAME_MAX = 200
+
+
+def attachment_storage():
+    """Where attachments' bytes live: the `attachments` storage if the deployment names one
+    (e.g. a private bucket), else the default storage. Never served by a public URL: only
+    through the views that ask `portfolio.policies.attachments`."""
+    return storages["attachments"] if "attachments" in settings.STORAGES else default_storage
+
+
+def attachment_name(instance, filename: str) -> str:
+    """A random name (128 bits) that says nothing of the learner, the file or its type."""
+    return f"attachments/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A file added to a reflection (a certificate, a poster, a photo): PDF, PNG or JPEG,
+    judged by its content and checked by `portfolio.services.attachments`; images are kept
+    re-encoded without their metadata. Seen by whoever may see the reflection."""
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        PNG = "image/png", "PNG image"
+        JPEG = "image/jpeg", "JPEG image"
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(
+        max_length=ATTACHMENT_NAME_MAX, help_text="The name it was uploaded as, cleaned"
+    )
+    content_type = models.CharField(max_length=32, choices=ContentType.choices)
+    size = models.PositiveIntegerField(help_text="Bytes stored")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the bytes stored")
+    file = models.FileField(upload_to=attachment_name, storage=attachment_storage, max_length=100)
+    uploaded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 # --- Wagtail page -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import Allocation, Enrolment, Goal, GoalComment, Panel, Reflection, ReviewEvent
+from .models import Allocation, Attachment, Enrolment, Goal, GoalComment, Panel, Reflection, ReviewEvent
 
 User = get_user_model()
 
@@ -119,10 +119,14 @@ class LearnerPolicy(policies.Policy):
         )
 
     def is_panel_examiner(self, user, learner) -> bool:
-        return learner is not None and R.has_role(user, R.EXAMINER) and (
-            Enrolment.objects.filter(
-                learner=learner, cohort__in=_open_panels().filter(examiner=user).values("cohort")
-            ).exists()
+        return (
+            learner is not None
+            and R.has_role(user, R.EXAMINER)
+            and (
+                Enrolment.objects.filter(
+                    learner=learner, cohort__in=_open_panels().filter(examiner=user).values("cohort")
+                ).exists()
+            )
         )
 
     def current_tutors(self, learner) -> list:
@@ -296,6 +300,60 @@ class GoalCommentPolicy(policies.Policy):
 
     def visible(self, user) -> QuerySet:
         return GoalComment.objects.filter(goal__in=goals.visible(user))
+class AttachmentPolicy(policies.Policy):
+    """A reflection's attachments are seen by whoever may see the reflection (its learner
+    always; tutors, examiners and admins in scope once it is submitted). Only its learner
+    adds ("add", asked of the reflection) and removes them ("delete"), and only while the
+    reflection is editable (draft or changes requested): a submitted or signed-off
+    reflection's attachments are frozen with it."""
+
+    actions = ("add", "delete")
+    not_found_message = "No such attachment."
+
+    def visible(self, user) -> QuerySet:
+        return Attachment.objects.filter(reflection__in=reflections.visible(user))
+
+    def target_visible(self, user, action, obj) -> bool:
+        if action == "add":  # `obj` is the reflection the file is for
+            return reflections.is_visible(user, obj)
+        return super().target_visible(user, action, obj)
+
+    def missing_message(self, action: str) -> str:
+        return reflections.not_found_message if action == "add" else self.not_found_message
+
+    def _reflection(self, action, obj) -> Reflection:
+        return obj if action == "add" else obj.reflection
+
+    def permits(self, user, action, obj) -> bool:
+        if action in self.actions:
+            return reflections.permits(user, "change", self._reflection(action, obj))
+        return super().permits(user, action, obj)
+
+    def blocked(self, action, obj) -> str | None:
+        if action in self.actions and not self._reflection(action, obj).is_editable:
+            status = self._reflection(action, obj).get_status_display().lower()
+            return (
+                f"This reflection is {status}, so its attachments cannot be changed. "
+                "You can change them again if your tutor asks for changes."
+            )
+        return None
+
+    def denied_message(self, user, action, obj) -> str:
+        if action in self.actions:
+            return "Only the learner who wrote this reflection may add or remove its attachments."
+        return super().denied_message(user, action, obj)
+
+    def role_may(self, user, action) -> bool:
+        if action in self.actions:
+            return R.has_role(user, R.LEARNER)
+        return bool(set(R.roles_of(user)) & {R.LEARNER, *SUPERVISORS})
+
+    def may_add(self, user, reflection) -> bool:
+        """Whether the page should offer `user` to attach files to `reflection` now."""
+        return self.role_may(user, "add") and self.can(user, "add", reflection)
+
+    def may_remove(self, user, attachment) -> bool:
+        return self.role_may(user, "delete") and self.can(user, "delete", attachment)
 
 
 learners = policies.register("portfolio.learners", LearnerPolicy(User))
@@ -303,3 +361,4 @@ reflections = policies.register("portfolio.reflections", ReflectionPolicy(Reflec
 review_events = policies.register("portfolio.review_events", ReviewEventPolicy(ReviewEvent))
 goals = policies.register("portfolio.goals", GoalPolicy(Goal))
 goal_comments = policies.register("portfolio.goal_comments", GoalCommentPolicy(GoalComment))
+attachments = policies.register("portfolio.attachments", AttachmentPolicy(Attachment))

@@ -3,6 +3,7 @@ portfolio URL when pages or sites change; audit rubric status changes (`rubrics`
 no other app, so it signals and the audit log listens)."""
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page, Site
@@ -11,6 +12,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from reflect import audit
 from rubrics.services import status_changed
 
+from .models import Attachment
 from .site import forget_portfolio_root
 
 
@@ -44,3 +46,12 @@ def connect_rubric_audit():
 
 
 connect_rubric_audit()
+
+
+@receiver(post_delete, sender=Attachment)
+def delete_attachment_bytes(sender, instance, **kwargs):
+    """An attachment's bytes go when its row does (removed, or with its reflection), once the
+    deletion is committed (a rolled-back deletion keeps them)."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

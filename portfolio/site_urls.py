@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, editing, goals, reading, review
+from .views import attachments, dashboard, editing, goals, reading, review
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -12,6 +12,15 @@ urlpatterns = [
     path("reflections/<int:pk>/autosave/", editing.reflection_autosave, name="reflection_autosave"),
     path("reflections/new/autosave/", editing.reflection_autosave_new, name="reflection_autosave_new"),
     path("reflections/<int:pk>/submit/", editing.reflection_submit, name="reflection_submit"),
+    path(
+        "reflections/<int:pk>/attachments/", attachments.reflection_attachments, name="reflection_attachments"
+    ),
+    path("reflections/<int:pk>/attachments/<int:aid>/", attachments.attachment_file, name="attachment_file"),
+    path(
+        "reflections/<int:pk>/attachments/<int:aid>/remove/",
+        attachments.attachment_remove,
+        name="attachment_remove",
+    ),
     path("reflections/<int:pk>/comment/", review.reflection_comment, name="reflection_comment"),
     # Goals (a personal development plan): the learner's own; their tutor reads and comments
     path("goals/", goals.goal_list, name="goal_list"),

@@ -12,6 +12,7 @@ from rubrics.models import Competency
 from ..models import Cohort, Panel, Reflection, Setting
 from ..routing import site_urlconf
 from ..site import portfolio_root
+from .attachments import AttachmentSerializer
 from .rows import RowSerializer
 
 
@@ -156,9 +157,11 @@ class ReflectionSerializer(RowSerializer):
     submitted_at = serializers.DateTimeField(read_only=True, allow_null=True)
     version = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
+    # Attached by the views (`portfolio.api.attachments.with_attachments`), as themes are.
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
-        children = ("themes",)
+        children = ("themes", "attachments")
 
     def get_url(self, row) -> str:
         # One reverse() per serializer (a page): the detail path of a marker id, split around

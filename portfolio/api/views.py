@@ -24,6 +24,7 @@ from ..policies import learners
 from ..policies import reflections as policy
 from ..search import search_reflections
 from ..site import portfolio_root
+from .attachments import with_attachments
 from .rows import RowViewMixin, attach
 from .serializers import (
     ErrorDetailSerializer,
@@ -146,10 +147,9 @@ class LearnerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Counts are of what others may read (each app's released evidence: non-draft
         # reflections, released assessments, feedback not withdrawn), by `portfolio.counts`.
-        return (
-            annotate_counts(learners.visible(self.request.user).select_related("enrolment__cohort"))
-            .order_by("last_name", "first_name", "username")
-        )
+        return annotate_counts(
+            learners.visible(self.request.user).select_related("enrolment__cohort")
+        ).order_by("last_name", "first_name", "username")
 
     def retrieve(self, request, *args, **kwargs):
         learner = self.get_object()
@@ -244,7 +244,7 @@ class ReflectionViewSet(
         return {**super().get_serializer_context(), "site_root": portfolio_root()}
 
     def with_children(self, rows: list[dict]) -> list[dict]:
-        return _with_themes(rows)
+        return with_attachments(_with_themes(rows), self.request.user)
 
     def _answer(self, pk: int) -> dict:
         """The reflection `pk` as the caller now sees it (after a write)."""

@@ -6,7 +6,8 @@ get_or_create), so running the command twice changes nothing.
 
 - `people`: the run's `DemoContext`, the people, cohorts, allocations, panels and the
   invited learner;
-- `reflections`: placements and reflections in every status, moved through the services;
+- `reflections`: placements and reflections in every status, moved through the services,
+  with attachments (`files`: a PNG and a PDF made by the seed) on each learner's first;
 - `goals`: goals from the reflections' action plans, in every status.
 """
 

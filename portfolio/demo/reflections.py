@@ -7,6 +7,7 @@ import datetime
 
 from .. import services
 from ..models import Allocation, Placement, Reflection
+from .files import as_upload, demo_pdf, demo_png
 
 # --- Reflections (issue #3) ---------------------------------------------------------------
 # Written as learners write; no real patient data (people are described by role and age
@@ -196,6 +197,15 @@ _REQUESTS = [
 ]
 
 
+def _attach_demo_files(reflection, learner) -> None:
+    """Attach the demo's files through the service (checked and stored like any upload); the
+    reflection is new, so a second run (which skips it) attaches nothing twice."""
+    services.add_attachment(reflection, learner, as_upload("food-bank-display.png", demo_png()), via="demo")
+    services.add_attachment(
+        reflection, learner, as_upload("certificate-of-attendance.pdf", demo_pdf()), via="demo"
+    )
+
+
 def _seed_placements(ctx) -> dict:
     placements = {}
     for key, (organisation, type_, place, contact) in DEMO_PLACEMENTS.items():
@@ -241,6 +251,8 @@ def seed_reflections(ctx) -> None:
                 },
                 via="demo",
             )
+            if j == 0:  # each learner's first: a photo of a display and a certificate
+                _attach_demo_files(reflection, learner)
             path = _PATHS[(i + j) % len(_PATHS)]
             if any(step != "submit" for step in path) and tutor is None:
                 path = path[:1]

@@ -20,10 +20,19 @@ By concern:
   the create / update of drafts;
 - `transitions`: submit (with the patient-identifier check, also run on each autosave),
   request changes, sign off, and the review conversation's comments;
+- `attachments`: files added to a reflection (checked by content in `attachment_files`),
+  removed, and read;
 - `changes`: what changed since the tutor asked for changes (word diff against the
   revision the request pointed at).
 """
 
+from .attachments import (
+    add_attachment,
+    attachment_for,
+    read_attachment,
+    remove_attachment,
+    visible_attachments,
+)
 from .changes import SectionChange, changes_since_request, last_changes_request
 from .editing import EDITABLE_FIELDS, build_body_html, clean_sections, create_reflection, update_reflection
 from .transitions import (
@@ -37,6 +46,11 @@ from .transitions import (
 )
 
 __all__ = [
+    "add_attachment",
+    "attachment_for",
+    "read_attachment",
+    "remove_attachment",
+    "visible_attachments",
     "EDITABLE_FIELDS",
     "IdentifierFindings",
     "SectionChange",

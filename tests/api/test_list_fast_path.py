@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from assessments import services as marking
 from assessments.models import Assessment, Score
 from assessments.policies import assessments as assessment_policy
-from portfolio.models import Enrolment, Reflection, Setting
+from portfolio.models import Attachment, Enrolment, Reflection, Setting
 from portfolio.policies import reflections as reflection_policy
 from portfolio.routing import site_urlconf
 from portfolio.site import portfolio_root
@@ -43,6 +43,7 @@ from tests.factories import (
     mark,
     submitted_reflection,
 )
+from tests.factories.files import attach
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,20 @@ class PersonRef(serializers.Serializer):
         return display_name(obj)
 
 
+class ReferenceAttachment(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "content_type", "size", "sha256", "url"]
+
+    def get_url(self, obj):
+        return f"http://testserver/api/v1/reflections/{obj.reflection_id}/attachments/{obj.pk}/file/"
+
+
 class ReferenceReflection(serializers.ModelSerializer):
     learner = PersonRef()
+    attachments = ReferenceAttachment(many=True, read_only=True)
     themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     placement = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     setting = serializers.ChoiceField(choices=Setting.choices, allow_blank=True, read_only=True)
@@ -79,6 +92,7 @@ class ReferenceReflection(serializers.ModelSerializer):
             "submitted_at",
             "version",
             "url",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -182,6 +196,10 @@ def data(world, portfolio_page):
             )
             r.themes.set(themes[: i % 4] + ([other_theme] if i == 2 else []))
             reflections.append(r)
+            if i % 2:  # files on some, in every status: two on the first
+                attach(r, "certificate.pdf")
+                if i == 1:
+                    attach(r, "poster.png")
     rubric = make_published_rubric(criteria=3, levels=4)
     a_final = mark(
         submitted_reflection(world.learner_a), rubric, world.tutor, levels=[0, 2, 3], finalise=True

@@ -15,6 +15,7 @@ from assessments import services as marking
 from assessments.api.serializers import AssessmentSerializer
 from assessments.api.views import _with_scores
 from assessments.models import Assessment, Score
+from portfolio.api.attachments import with_attachments
 from portfolio.api.rows import RowSerializer, attach
 from portfolio.api.serializers import PersonRefSerializer, ReflectionSerializer
 from portfolio.api.views import _with_themes
@@ -29,6 +30,7 @@ from tests.factories import (
     mark,
     submitted_reflection,
 )
+from tests.factories.files import attach as attach_file
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,8 @@ def rows(world, portfolio_page):
             submitted_at=None,
         )
         r.themes.set(themes[: i % 4])
+        if i % 2:
+            attach_file(r, "poster.png")
     rubric = make_published_rubric(criteria=3, levels=4)
     final = mark(submitted_reflection(world.learner_a), rubric, world.tutor, levels=[0, 2, 3], finalise=True)
     draft = mark(submitted_reflection(nameless), rubric, world.tutor, levels=[1, None, None])
@@ -57,7 +61,7 @@ def rows(world, portfolio_page):
     reflections = Reflection.objects.order_by("id").values(*ReflectionSerializer.columns())
     assessments = Assessment.objects.order_by("id").values(*AssessmentSerializer.columns())
     return {
-        ReflectionSerializer: _with_themes(list(reflections)),
+        ReflectionSerializer: with_attachments(_with_themes(list(reflections)), world.admin),
         AssessmentSerializer: _with_scores(list(assessments)),
     }
 

@@ -13,7 +13,7 @@ from ..factories import api_token, make_published_rubric, submitted_reflection
 pytestmark = pytest.mark.django_db
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
-MULTIPART_ONLY = {("post", "/api/v1/exports/verify/")}
+MULTIPART_ONLY = {("post", "/api/v1/exports/verify/"), ("post", "/api/v1/reflections/{id}/attachments/")}
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ from ..factories import (
     mark,
     submitted_reflection,
 )
+from ..factories.files import attach
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
@@ -104,6 +105,7 @@ def fuzz_world(world):
     )
     world.review = ArcpReviewFactory(export=world.export, examiner=world.examiner)
     world.rubric, world.submitted = rubric, submitted
+    world.attachment = attach(submitted, "poster.png")
     return world
 
 
@@ -124,6 +126,7 @@ def real_path_parameters(world) -> dict[str, dict]:
     keyword arguments of `operation.as_strategy`."""
     ids = {
         "/api/v1/learners/{id}": {"id": world.learner_a.pk},
+        "/api/v1/reflections/{id}/attachments/{aid}": {"id": world.submitted.pk, "aid": world.attachment.pk},
         "/api/v1/reflections/{id}": {"id": world.submitted.pk},
         "/api/v1/assessments/{id}": {"id": world.draft_assessment.pk},
         "/api/v1/rubrics/{id}": {"id": world.rubric.pk},
@@ -239,6 +242,9 @@ def test_schema_is_served_and_lists_every_contract_endpoint(client):
         "/api/v1/reflections/",
         "/api/v1/reflections/{id}/",
         "/api/v1/reflections/{id}/submit/",
+        "/api/v1/reflections/{id}/attachments/",
+        "/api/v1/reflections/{id}/attachments/{aid}/",
+        "/api/v1/reflections/{id}/attachments/{aid}/file/",
         "/api/v1/rubrics/",
         "/api/v1/rubrics/{id}/",
         "/api/v1/assessments/",

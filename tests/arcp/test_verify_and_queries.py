@@ -47,9 +47,10 @@ def test_snapshot_queries_do_not_depend_on_reflections(world, n, django_assert_m
     rubric = make_published_rubric(criteria=3, levels=4)
     _portfolio(world.learner_a, n, world.tutor, rubric)
     today = timezone.localdate()
-    # 12, the period's signed supervisor's reports, the goals (issue 16) and the released
-    # colleague rounds (issue 18): each one more query, constant in the evidence's size.
-    with django_assert_max_num_queries(15):
+    # 12, the period's signed supervisor's reports, the goals (issue 16), the released
+    # colleague rounds (issue 18) and the attachments (issue 16): each one more query,
+    # constant in the evidence's size.
+    with django_assert_max_num_queries(16):
         snap = evidence.gather(world.learner_a, today - datetime.timedelta(days=365), today)
         # rendering reads only what was prefetched
         from arcp import pdf

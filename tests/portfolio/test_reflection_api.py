@@ -29,6 +29,7 @@ FIELDS = {
     "submitted_at",
     "version",
     "url",
+    "attachments",  # contract v1.1
 }
 
 

@@ -46,6 +46,12 @@ def test_json_shape_passwords_and_idempotence():
     assert tutors and all(u["cohort"] is None for u in tutors)
     before = counts()
     assert before["portfolio.Reflection"] and before["assessments.Assessment"] and before["arcp.ArcpReview"]
+    # Attachments made by the seed (issue 16): a PNG and a PDF, checked and stored by the service.
+    from portfolio.models import Attachment
+
+    types = set(Attachment.objects.values_list("content_type", flat=True))
+    assert types == {"image/png", "application/pdf"}
+    assert all(a.file.storage.exists(a.file.name) for a in Attachment.objects.all())
     again = run()
     assert again.pop("feedback_links") == []  # links are shown once: only their hashes are kept
     assert again == data

@@ -29,6 +29,7 @@ from tests.factories import (
     mark,
     submitted_reflection,
 )
+from tests.factories.files import attach
 
 SEARCH_WORD = "kestrelwing"
 # Written only in what some people must not see (the open blind second marking, withdrawn
@@ -90,6 +91,9 @@ def build_scene() -> Scene:
         refl2 = submitted_reflection(learner, title=f"Second {side}")
         s.objects[f"refl2_{side}"] = refl2
         s.objects[f"draftassess_{side}"] = mark(refl2, rubric, marker, levels=0)
+        # Attachments (issue 16): a photo on the submitted reflection, a PDF on the draft.
+        s.objects[f"attach_{side}"] = attach(refl, f"display-{side}.png")
+        s.objects[f"draftattach_{side}"] = attach(s.objects[f"draft_{side}"], f"draft-{side}.pdf")
         s.objects[f"feedback_{side}"] = FeedbackFactory(learner=learner)
         export = ArcpExportFactory(learner=learner, created_by=learner)
         data = b"%PDF-1.7\n% trust scene pack " + side.encode() + b"\n%%EOF\n"

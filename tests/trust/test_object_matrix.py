@@ -32,6 +32,7 @@ from arcp import evidence, services
 from arcp.policies import exports as export_policy
 from assessments.policies import assessments as assessment_policy
 from feedback.policies import feedback as feedback_policy
+from portfolio.policies import attachments as attachment_policy
 from portfolio.policies import reflections as reflection_policy
 from portfolio.routing import site_urlconf
 from portfolio.site import portfolio_root, portfolio_url
@@ -54,6 +55,7 @@ PEOPLE = (
 REFLECTIONS = ("draft", "refl", "refl2")
 ASSESSMENTS = ("assess", "draftassess")
 FEEDBACK = ("feedback",)
+ATTACHMENTS = ("attach", "draftattach")
 
 
 def scene_objects(scene, kinds, sides=("a", "b")) -> list:
@@ -171,6 +173,32 @@ def test_feedback_every_door_shows_the_policy_set(scene, db, who):
         assert (BLIND_WORD in html) == (scene.objects["withdrawn_a"].pk in want), f"withdrawn, {who}"
 
 
+@pytest.mark.parametrize("who", PEOPLE)
+def test_attachments_every_door_shows_the_policy_set(scene, db, who):
+    """A reflection's page and the API's reflections show exactly the attachments the policy
+    lets this person see, and each file opens exactly then."""
+    user = scene.users[who]
+    objects = scene_objects(scene, ATTACHMENTS)
+    want = expected(attachment_policy, user, objects)
+    shown, opened = set(), set()
+    client = site(user)
+    for obj in objects:
+        response = client.get(portfolio_url("reflection_detail", obj.reflection_id))
+        file_url = portfolio_url("attachment_file", obj.reflection_id, obj.pk)
+        if response.status_code == 200 and file_url in response.content.decode():
+            shown.add(obj.pk)
+        if client.get(file_url).status_code == 200:
+            opened.add(obj.pk)
+    assert shown == want, f"reflection pages of {who}"
+    assert opened == want, f"files opened by {who}"
+    response = api(user).get("/api/v1/reflections/?page_size=200")
+    if response.status_code == 403:
+        assert who == "patient_rep"
+        return
+    listed = {a["id"] for row in response.json()["results"] for a in row["attachments"]}
+    assert listed & {o.pk for o in objects} == want, f"API list of {who}"
+
+
 # --- The ARCP pack ---------------------------------------------------------------------------
 @pytest.mark.parametrize("side", ["a", "b"])
 @pytest.mark.parametrize("who", PEOPLE)
@@ -194,6 +222,11 @@ def test_the_pack_holds_exactly_what_its_reader_may_see(scene, db, who, side):
     assessments = [o for o in scene_objects(scene, ASSESSMENTS) if o.reflection.learner_id == learner.pk]
     assert in_pack_assessments == expected(assessment_policy, user, assessments) & {
         o.pk for o in assessments if o.is_finalised
+    }
+    in_pack_attachments = {a.pk for r in snapshot.reflections for a in r.attachments}
+    attachments = [o for o in scene_objects(scene, ATTACHMENTS) if o.reflection.learner_id == learner.pk]
+    assert in_pack_attachments == expected(attachment_policy, user, attachments) - {
+        o.pk for o in attachments if o.reflection.status == "draft"
     }
     feedback = [o for o in scene_objects(scene, FEEDBACK) if o.learner_id == learner.pk]
     assert in_pack_feedback == expected(feedback_policy, user, feedback) - {
@@ -248,12 +281,14 @@ ACTIONS = {
     "marking_edit": ("assessments.assessments", "change"),
     "marking_finalise": ("assessments.assessments", "finalise"),
     "marking_supersede": ("assessments.assessments", "supersede"),
+    "reflection_attachments": ("portfolio.attachments", "add"),  # names the reflection
+    "attachment_remove": ("portfolio.attachments", "delete"),  # names the attachment (aid)
 }
 MODEL_OF = {"reflection": "portfolio.reflections", "assessment": "assessments.assessments"}
 
 
-def _action_targets(html: str) -> list[tuple[str, int]]:
-    """(URL name, pk) of every link and form action under the portfolio page."""
+def _action_targets(html: str) -> list[tuple[str, int, str]]:
+    """(URL name, pk, URL) of every link and form action under the portfolio page."""
     root = portfolio_root().rstrip("/")
     found = []
     for url in re.findall(r'(?:href|action)="([^"]+)"', html):
@@ -264,13 +299,13 @@ def _action_targets(html: str) -> list[tuple[str, int]]:
         except Resolver404:
             continue
         if match.url_name in ACTIONS and "pk" in match.kwargs:
-            found.append((match.url_name, int(match.kwargs["pk"])))
+            found.append((match.url_name, int(match.kwargs.get("aid", match.kwargs["pk"])), url))
     return found
 
 
 def _target(name: str, pk: int):
     policy = policies.named(ACTIONS[name][0])
-    if name == "marking_start":  # names the reflection to mark
+    if name in ("marking_start", "reflection_attachments"):  # names the reflection
         return policies.named("portfolio.reflections").model.objects.get(pk=pk)
     return policy.model.objects.get(pk=pk)
 
@@ -281,6 +316,7 @@ def test_every_button_shown_is_an_action_the_policy_allows(scene, db, who):
     pages = []
     for obj in scene_objects(scene, REFLECTIONS):
         pages += [portfolio_url("reflection_detail", obj.pk), portfolio_url("reflection_review", obj.pk)]
+        pages.append(portfolio_url("reflection_edit", obj.pk))
     for obj in scene_objects(scene, ASSESSMENTS):
         pages.append(portfolio_url("marking_detail", obj.pk))
     pages += [portfolio_url("marking_home"), portfolio_url("review_queue"), portfolio_url("dashboard")]
@@ -290,13 +326,13 @@ def test_every_button_shown_is_an_action_the_policy_allows(scene, db, who):
         response = client.get(page)
         if response.status_code != 200:
             continue
-        for name, pk in _action_targets(response.content.decode()):
+        for name, pk, url in _action_targets(response.content.decode()):
             policy_name, action = ACTIONS[name]
             target = _target(name, pk)
             allowed = policies.named(policy_name).can(user, action, target)
             assert allowed, f"{who} is offered {name} {pk} on {page}"
             if name not in ("reflection_comment", "reflection_request_changes"):  # POST-only
-                opened = client.get(portfolio_url(name, pk))
+                opened = client.get(url)
                 assert opened.status_code in (200, 302), f"{who}: {name} {pk} answers {opened.status_code}"
             checked += 1
     if who in ("learner", "tutor"):

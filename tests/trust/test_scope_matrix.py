@@ -76,6 +76,14 @@ site.arcp_panel_learner:learner     a    403    403   403     200      404      
 site.arcp_panel_learner:learner     b    403    403   403     404      200      403  403  404  302
 site.arcp_export_download:export    a    200    200   404     200      404      200  404  200  302
 site.arcp_export_download:export    b    404    404   404     404      200      200  404  200  302
+site.attachment_file:attach         a    200    200   404     200      404      200  404  200  302
+site.attachment_file:attach         b    404    404   404     404      200      200  404  200  302
+site.attachment_file:draftattach    a    200    404   404     404      404      404  404  404  302
+site.attachment_file:draftattach    b    404    404   404     404      404      404  404  404  302
+site.attachment_remove:draftattach  a    200    404   404     404      404      404  404  404  302
+site.attachment_remove:draftattach  b    404    404   404     404      404      404  404  404  302
+site.attachment_remove:attach       a    302    404   404     404      404      404  404  404  302
+site.attachment_remove:attach       b    404    404   404     404      404      404  404  404  302
 admin.reflection_inspect:refl       a    302    302   302     302      302      200  302  302  302
 admin.reflection_inspect:refl       b    302    302   302     302      302      200  302  302  302
 admin.reflection_inspect:draft      a    302    302   302     302      302      404  302  302  302
@@ -90,6 +98,10 @@ api.reflection:refl                 a    200    200   404     200      404      
 api.reflection:refl                 b    404    404   404     404      200      200  403  200  401
 api.reflection:draft                a    200    404   404     404      404      404  403  404  401
 api.reflection:draft                b    404    404   404     404      404      404  403  404  401
+api.attachment_file:attach          a    200    200   404     200      404      200  403  200  401
+api.attachment_file:attach          b    404    404   404     404      200      200  403  200  401
+api.attachment_file:draftattach     a    200    404   404     404      404      404  403  404  401
+api.attachment_file:draftattach     b    404    404   404     404      404      404  403  404  401
 api.assessment:assess               a    200    200   404     200      404      200  403  200  401
 api.assessment:assess               b    404    404   404     404      200      200  403  200  401
 api.assessment:draftassess          a    404    200   404     404      404      200  403  404  401
@@ -156,6 +168,12 @@ SITE_URLS = {
     "site.arcp_export_download": "arcp_export_download",
     "site.esr_detail": "arcp_esr_detail",
 }
+# Doors that name a reflection and one of its attachments (reflection id, attachment id).
+ATTACHMENT_URLS = {
+    "site.attachment_file": "attachment_file",
+    "site.attachment_remove": "attachment_remove",
+    "api.attachment_file": "/api/v1/reflections/{reflection}/attachments/{pk}/file/",
+}
 ADMIN_URLS = {
     "admin.reflection_inspect": "portfolio_reflections:inspect",
     "admin.assessment_inspect": "assessments_marking:inspect",
@@ -192,6 +210,10 @@ def door_url(door: str, obj) -> str:
 
     if door in SITE_URLS:
         return portfolio_url(SITE_URLS[door], obj.pk)
+    if door in ATTACHMENT_URLS:
+        if door.startswith("api."):
+            return ATTACHMENT_URLS[door].format(reflection=obj.reflection_id, pk=obj.pk)
+        return portfolio_url(ATTACHMENT_URLS[door], obj.reflection_id, obj.pk)
     if door == "site.feedback_list":
         return portfolio_url("feedback_list") + f"?learner={obj.pk}"
     if door in ADMIN_URLS:
@@ -358,4 +380,6 @@ def test_table_covers_every_role_door_and_side():
     doors = {key[0] for key in EXPECTED}
     assert len(EXPECTED) == len(doors) * 2 * len(ROLES)
     # Every object-bearing site screen and every API detail is in the table.
-    assert {d.split(":")[0] for d in doors} >= set(SITE_URLS) | set(ADMIN_URLS) | set(API_URLS)
+    assert {d.split(":")[0] for d in doors} >= set(SITE_URLS) | set(ADMIN_URLS) | set(API_URLS) | set(
+        ATTACHMENT_URLS
+    )
