@@ -303,8 +303,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
     if viewer is not None:
         in_period = _within(in_period, reflection_policy.visible(viewer))
     reflections = list(
-        in_period
-        .select_related("placement")
+        in_period.select_related("placement")
         .prefetch_related(
             Prefetch("themes", queryset=Competency.objects.select_related("framework")),
             Prefetch("assessments", queryset=assessment_qs, to_attr="arcp_assessments"),

@@ -280,6 +280,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5, help="fresh processes per size under 200")
     parser.add_argument("--baseline-dir", type=Path, help="another checkout to run side by side")
     parser.add_argument("--profile", type=int, metavar="N", help="profile one N-reflection export")
+    parser.add_argument("--baseline-sizes", help="sizes to run against the baseline (default: all)")
     parser.add_argument("--no-tracemalloc", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -297,10 +298,15 @@ def main():
     if args.baseline_dir:
         codes = {"baseline": args.baseline_dir.resolve(), **codes}
     results: dict[str, dict[int, list[dict]]] = {label: {} for label in codes}
+    base_sizes = [int(s) for s in (args.baseline_sizes or args.sizes).split(",") if s]
     for size in sizes:
         for _ in range(args.repeats if size < 200 else 1):
             for label, code in codes.items():  # interleaved, so both see the same load
-                results[label].setdefault(size, []).append(_run_child(size, "rss", code))
+                if label == "baseline" and size not in base_sizes:
+                    continue
+                run = _run_child(size, "rss", code)
+                results[label].setdefault(size, []).append(run)
+                print(f"  {label} {size}: {json.dumps(run)}", flush=True)
     peak = None
     if 200 in sizes and not args.no_tracemalloc:
         peak = _run_child(200, "tracemalloc")["tracemalloc_mb"]
@@ -311,7 +317,7 @@ def main():
     ours = results["this code"]
     if args.baseline_dir:
         print("\n== side by side (median CPU s of the export; pages per CPU second) ==")
-        for size in sizes:
+        for size in [s for s in sizes if s in results["baseline"]]:
             base, new = results["baseline"][size], ours[size]
             b_cpu, n_cpu = _med(base, lambda r: r["export_cpu"])[0], _med(new, lambda r: r["export_cpu"])[0]
             b_pps = _med(base, lambda r: r["pages"] / r["export_cpu"])[0]
