@@ -178,7 +178,11 @@ def _child(size: int, mode: str) -> dict:
     for old in ArcpExport.objects.filter(learner=learner):
         old.file.delete(save=False)
         old.delete()
-    pdf.html_to_pdf("<html lang='en'><body><p>warm-up</p></body></html>")  # fonts, imports
+    # Warm-up: this process makes one 10-reflection pack's PDF first, as a server process has
+    # by its second pack (imports, templates compiled, fonts loaded, cffi declarations parsed),
+    # so that the export and WeasyPrint alone below both start warm.
+    warm = get_user_model().objects.get(username="learner10")
+    pdf.html_to_pdf(pdf.render_html(evidence.gather(warm, period_from, today), "warm-up"))
     out: dict = {"size": size}
     if mode == "tracemalloc":
         tracemalloc.start()
