@@ -89,6 +89,11 @@ class GridRow:
     chosen: Level | None
     comment: str
 
+    @property
+    def other_levels(self) -> list[Level]:
+        """The levels not chosen, in the rubric's order (the pack prints them after the chosen one)."""
+        return [cell.level for cell in self.cells if not cell.chosen]
+
 
 @dataclass
 class AssessmentEvidence:

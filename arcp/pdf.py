@@ -23,6 +23,7 @@ import hashlib
 import mimetypes
 import posixpath
 import re
+import secrets
 import uuid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import get_template, render_to_string
+from django.utils import dateformat, timezone
 from django.utils._os import safe_join
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -170,25 +172,77 @@ def safe_body(html: str) -> str:
 
 
 # --- Rendering -----------------------------------------------------------------------------
+MADE_AT_FORMAT = "j F Y, H:i"
+# What a pack prints that is not evidence: its id and the time it was made.
+_DIGEST_ID = uuid.UUID(int=0)
+_DIGEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def _made_at_text(value: datetime.datetime) -> str:
+    return dateformat.format(timezone.localtime(value), MADE_AT_FORMAT)
+
+
+class PackHTML:
+    """The print HTML of a snapshot, rendered once, with the two things that are not evidence
+    (the export id and the time the pack was made) left as placeholders.
+
+    `digest` hashes it with a fixed id and time; `html(export_id)` fills in the real ones.
+    One template render serves both (the digest used to render the whole pack a second time).
+    The placeholders are random per render, so no text of a learner's can imitate them."""
+
+    def __init__(self, snapshot):
+        token = secrets.token_hex(16)
+        self._id_token, self._time_token = f"arcp-id-{token}", f"arcp-made-{token}"
+        self.made_at = snapshot.made_at
+        self.reflections = len(snapshot.reflections)
+        for item in snapshot.reflections:
+            item.safe_body = safe_body(item.body_html)
+            for attachment in item.attachments:
+                attachment.pack_src = attachment_src(attachment)
+            item.attached_pdfs = [a for a in item.attachments if not a.is_image]
+        # The attached images the fetcher may serve (the snapshot's, so in its reader's scope).
+        self.images = pack_images(snapshot)
+        context = {
+            "s": snapshot,
+            "summary": snapshot.summary,
+            "export_id": self._id_token,
+            "made_at": self._time_token,
+            "late_days": LATE_DAYS,
+            "theme_chart": theme_chart_svg(snapshot.summary["theme_coverage"]),
+        }
+        self._text = render_to_string("arcp/pdf/arcp_pack.html", context)
+
+    def html(self, export_id, made_at: datetime.datetime | None = None) -> str:
+        made_at = self.made_at if made_at is None else made_at
+        return self._text.replace(self._id_token, escape(str(export_id))).replace(
+            self._time_token, escape(_made_at_text(made_at))
+        )
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the pack's print HTML with a fixed id and time: equal digests print the
+        same evidence for the same reader, so the earlier pack may be given back
+        (`services.build_pack`)."""
+        return hashlib.sha256(self.html(_DIGEST_ID, _DIGEST_TIME).encode()).hexdigest()
+
+
 def render_html(snapshot, export_id) -> str:
     """The print HTML of a snapshot (the same HTML the benchmark renders on its own)."""
-    for item in snapshot.reflections:
-        item.safe_body = safe_body(item.body_html)
-        for attachment in item.attachments:
-            attachment.pack_src = attachment_src(attachment)
-        item.attached_pdfs = [a for a in item.attachments if not a.is_image]
-    context = {
-        "s": snapshot,
-        "summary": snapshot.summary,
-        "export_id": export_id,
-        "late_days": LATE_DAYS,
-        "theme_chart": theme_chart_svg(snapshot.summary["theme_coverage"]),
-    }
-    return render_to_string("arcp/pdf/arcp_pack.html", context)
+    return PackHTML(snapshot).html(export_id)
 
 
 def stylesheet_source() -> str:
     return get_template("arcp/pdf/arcp.css").template.source
+
+
+@functools.cache
+def _pack_stylesheet():
+    """The pack's print stylesheet, parsed once per process (WeasyPrint's parse of it is a
+    fixed cost of every export). It fetches nothing: if it ever does (``url()``), only through
+    a fresh restricted fetcher, here."""
+    from weasyprint import CSS
+
+    return CSS(string=stylesheet_source(), base_url=BASE_URL, url_fetcher=make_fetcher())
 
 
 @functools.cache
@@ -205,17 +259,41 @@ def _pack_html_class():
     from weasyprint import CSS, HTML
     from weasyprint.html import UA, UA_COUNTER_STYLE, UA_FORM_STYLESHEET
 
+    _memoise_page_references()
     lean = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", "", UA, flags=re.M)
     lean = lean.replace("\n::marker {", "\nli::marker {")
     if "::footnote-call" in lean or "li::marker" not in lean:  # the stock sheet changed shape
         return HTML
     lean_sheet = CSS(string=lean, counter_style=UA_COUNTER_STYLE)
 
-    class PackHTML(HTML):
+    class LeanHTML(HTML):
         def _ua_stylesheets(self, forms=False):
             return [lean_sheet, UA_FORM_STYLESHEET] if forms else [lean_sheet]
 
-    return PackHTML
+    return LeanHTML
+
+
+def _memoise_page_references() -> None:
+    """pydyf's ``PDF.page_references`` builds a new tuple of every page's reference on each
+    read, and WeasyPrint's tagging reads it once per tagged box (``/Pg``): quadratic in pages
+    (≈9k reads × 60 pages at 50 reflections, ≈40k × 240 at 200). The same tuple, rebuilt only
+    when a page is added, gives the same bytes. (pydyf 0.11 internals: re-check on upgrade;
+    if the property is not there, nothing changes.)"""
+    import pydyf
+
+    stock = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(stock, property) or getattr(stock.fget, "memoised", False):
+        return
+
+    def page_references(self):
+        count = len(self.pages["Kids"])
+        cached = self.__dict__.get("_page_references_memo")
+        if cached is None or cached[0] != count:
+            cached = self._page_references_memo = (count, stock.fget(self))
+        return cached[1]
+
+    page_references.memoised = True
+    pydyf.PDF.page_references = property(page_references)
 
 
 def _release_layout(document, _pdf) -> None:
@@ -238,14 +316,13 @@ def _release_layout(document, _pdf) -> None:
 
 def html_to_pdf(html: str, fetcher=None) -> bytes:
     """Render print HTML to PDF/A-3a bytes with our stylesheet and the restricted fetcher."""
-    from weasyprint import CSS
-
     fetcher = fetcher or make_fetcher()
-    css = CSS(string=stylesheet_source(), base_url=BASE_URL, url_fetcher=fetcher)
+    html_class = _pack_html_class()
+    css = _pack_stylesheet()
     options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
     # Render, then write, holding no reference to the parsed HTML, so that the finisher can
     # free the layout before serialisation.
-    rendering = _pack_html_class()(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+    rendering = html_class(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=[css], **options
     )
     return rendering.write_pdf(finisher=_finish, **options)
@@ -259,29 +336,24 @@ def _finish(document, pdf) -> None:
     _release_layout(document, pdf)
 
 
-# What a pack prints that is not evidence: its id and the time it was made.
-_DIGEST_ID = uuid.UUID(int=0)
-_DIGEST_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
-
-
 def evidence_digest(snapshot) -> str:
-    """SHA-256 of the pack's print HTML with a fixed id and time: equal digests print the same
-    evidence for the same reader, so the earlier pack may be given back (`services.build_pack`).
-    Rendering the HTML costs a few milliseconds; the PDF is what is expensive."""
-    made_at = snapshot.made_at
-    snapshot.made_at = _DIGEST_TIME
-    try:
-        html = render_html(snapshot, _DIGEST_ID)
-    finally:
-        snapshot.made_at = made_at
-    return hashlib.sha256(html.encode()).hexdigest()
+    """The evidence digest of a snapshot (see `PackHTML.digest`)."""
+    return PackHTML(snapshot).digest
 
 
-def render_pack(snapshot, export_id) -> bytes:
-    """Snapshot → PDF bytes. The snapshot is let go once its HTML is written (the caller passes
-    it in without keeping it), so that it is not held through the layout."""
-    html = render_html(snapshot, export_id)
-    fetcher = make_fetcher(pack_images(snapshot))
-    del snapshot
-    gc.collect()  # its ORM objects refer to each other (prefetch caches): free them now
+# From this many reflections, `render_pack` collects the snapshot's reference cycles before the
+# layout (≈12 MB at 200 reflections, held through WeasyPrint's peak otherwise). Below it the
+# snapshot is small and a full collection (≈40–80 ms with Django and WeasyPrint loaded) would be
+# most of the export's cost outside WeasyPrint.
+COLLECT_FROM_REFLECTIONS = 50
+
+
+def render_pack(pack_html: PackHTML, export_id) -> bytes:
+    """Print HTML → PDF bytes. The caller passes the `PackHTML` in without keeping the
+    snapshot (which `PackHTML` does not hold), so that the snapshot is let go before the layout."""
+    html = pack_html.html(export_id)
+    fetcher = make_fetcher(pack_html.images)
+    if pack_html.reflections >= COLLECT_FROM_REFLECTIONS:
+        gc.collect()  # the snapshot's ORM objects refer to each other (prefetch caches)
+    del pack_html
     return html_to_pdf(html, fetcher)

@@ -87,15 +87,15 @@ def build_pack(
         exports.require(by, "add", learner)
     check_period(period_from, period_to)
     export_id = uuid.uuid4()
-    # The snapshot (ORM objects of every reflection in the period) is needed only to write the
-    # HTML: not keeping it through WeasyPrint's layout lowers the export's peak memory.
-    snapshot = evidence.gather(learner, period_from, period_to, viewer=by)
-    digest = pdf.evidence_digest(snapshot)
+    # The print HTML is written once; its digest (with a fixed id and time) says whether a
+    # stored pack printed the same evidence. The snapshot (ORM objects of every reflection in
+    # the period) is let go once the HTML is written, so it is not held through the layout.
+    pack_html = pdf.PackHTML(evidence.gather(learner, period_from, period_to, viewer=by))
+    digest = pack_html.digest
     earlier = _reusable(learner, period_from, period_to, digest)
     if earlier is not None:
         # Unchanged evidence: the pack made before, its id and bytes; the access is audited,
         # no new export is recorded and no file is written (contract v1.1).
-        del snapshot
         audit.record(
             by,
             "export_reuse",
@@ -108,7 +108,7 @@ def build_pack(
         )
         earlier.reused = True
         return earlier
-    data = pdf.render_pack(snapshot, export_id)
+    data = pdf.render_pack(pack_html, export_id)
     return _store(export_id, learner, period_from, period_to, data, by, via, digest)
 
 

@@ -57,7 +57,7 @@ def test_resubmitted_after_the_cutoff_shows_the_earlier_submission(pack_world):
 
     html = pdf.render_html(snapshot, export_id=1)
     assert "Submitted again after the cut-off" in html and "REVISED" not in html
-    assert f"<b>Submitted:</b> {before:%-d %b %Y}" in html
+    assert f"Submitted: {before:%-d %b %Y}" in html
 
 
 def test_first_submitted_after_the_cutoff_stays_out(pack_world):
