@@ -95,7 +95,14 @@ def shoot(base: str) -> None:
         learner = page_for("learner1_1")
         save(learner, "learner-dashboard")
         nav(learner, "New reflection")
-        learner.wait_for_timeout(1500)  # the editor starts
+        learner.get_by_role("button", name="Start writing").click()
+        learner.wait_for_load_state()
+        learner.wait_for_timeout(1500)  # the editors start
+        learner.get_by_label("Title").fill("Home visit with the community matron")
+        editor = learner.locator(".ProseMirror").first
+        editor.click()
+        editor.type("We visited a man who lives alone above a shop; his patient number is 943 476 5919.")
+        learner.wait_for_timeout(4000)  # autosave, with the identifier check
         save(learner, "learner-editor")
 
         tutor = page_for("tutor1_1")
