@@ -32,7 +32,7 @@ def _levels(ctx, rubric, bias: int, complete: bool = True) -> list[dict]:
             continue
         index = max(0, min(len(levels) - 1, bias + ctx.rng.choice((-1, 0, 0, 1))))
         scores.append(
-            {"criterion": criterion.pk, "level": levels[index].pk, "comment": ctx.rng.choice(COMMENTS)[:80]}
+            {"criterion": criterion.pk, "level": levels[index].pk, "comment": ctx.rng.choice(COMMENTS)}
         )
     return scores
 

@@ -157,6 +157,18 @@ class ReviewCommentForm(forms.Form):
     )
 
 
+class RequestChangesForm(ReviewCommentForm):
+    """The tutor's request for changes: its own words, so the review page never shows two
+    boxes both called "Your comment"."""
+
+    comment = forms.CharField(
+        label="What should the learner change?",
+        max_length=limits.COMMENT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Plain text. The learner sees this when the reflection comes back to them.",
+    )
+
+
 class SignOffForm(forms.Form):
     comment = forms.CharField(
         label="Closing comment",

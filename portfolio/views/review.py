@@ -14,7 +14,7 @@ from reflect import audit
 from reflect.errors import Conflict
 
 from .. import services
-from ..forms import ReviewCommentForm, SignOffForm
+from ..forms import RequestChangesForm, ReviewCommentForm, SignOffForm
 from ..models import Reflection
 from ..policies import reflections as policy
 from ..reflective_models import get_model
@@ -84,7 +84,7 @@ def _review_context(request, reflection, **extra):
         "changes": services.changes_since_request(reflection),
         "last_request": services.last_changes_request(reflection),
         "comment_form": ReviewCommentForm(),
-        "request_form": ReviewCommentForm(prefix="changes"),
+        "request_form": RequestChangesForm(prefix="changes"),
         "sign_off_form": SignOffForm(),
         **extra,
     }
@@ -117,7 +117,7 @@ def _decide(request, reflection, form, decide, done: str):
 @require_POST
 def reflection_request_changes(request, pk: int):
     reflection = _reviewable(request, pk)
-    form = ReviewCommentForm(request.POST, prefix="changes")
+    form = RequestChangesForm(request.POST, prefix="changes")
     if form.is_valid():
         done = _decide(request, reflection, form, services.request_changes, "Changes requested.")
         if done is not None:
