@@ -236,6 +236,16 @@
   }
 
   function afterSave() {
+    if (pendingOther !== null) {
+      // Another form of the page (attach or remove a file) waited for the text to be saved.
+      var other = pendingOther;
+      pendingOther = null;
+      if (edits === savedEdits) {
+        leaving = true;
+        if (other.form.requestSubmit) { other.form.requestSubmit(other.submitter); } else { other.form.submit(); }
+      }
+      return;
+    }
     if (pendingSubmitter !== null) {
       var submitter = pendingSubmitter;
       pendingSubmitter = null;
@@ -375,6 +385,18 @@
     if (leaving || (edits === savedEdits && !saving)) { return; }
     event.preventDefault();
     event.returnValue = "";  // older browsers need a value to ask
+  });
+  // The page's other forms (attach or remove a file) leave the page: save the text first, then
+  // go on, so nobody is asked "leave the page?" for an attachment.
+  var pendingOther = null;
+  document.addEventListener("submit", function (event) {
+    var other = event.target;
+    if (other === form || !(other instanceof HTMLFormElement) || event.defaultPrevented) { return; }
+    if (edits === savedEdits && !saving) { leaving = true; return; }
+    event.preventDefault();
+    pendingOther = { form: other, submitter: event.submitter || null };
+    say("Saving your text first…");
+    if (!saving) { save(); }
   });
   form.addEventListener("submit", function (event) {
     if (saving) {
