@@ -42,6 +42,8 @@ class FeedbackPolicy(policies.Policy):
         return Feedback.objects.filter(withdrawn_at__isnull=True).exclude(respondent_type=COLLEAGUE)
 
     def visible(self, user) -> QuerySet:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return Feedback.objects.none()
         if R.has_role(user, R.ADMIN):
             return Feedback.objects.all()
         shown = Feedback.objects.filter(withdrawn_at__isnull=True, learner__in=learners.visible(user))

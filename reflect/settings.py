@@ -221,6 +221,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["reflect.api.schema.only_public_api"],
+    # One name for the respondent's role, whether a field is called `respondent_role` or
+    # `roles` (the link's choices): otherwise the schema gets two names for one set.
+    "ENUM_NAME_OVERRIDES": {"RespondentRoleEnum": "feedback.models.Feedback.RespondentRole"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "reflect.api.schema.standard_error_responses",

@@ -23,6 +23,7 @@ from tests.factories import (
     PanelFactory,
     UserFactory,
     make_published_rubric,
+    signed_supervisor_report,
 )
 
 TITLE = "Food bank queue on a Tuesday morning"
@@ -112,7 +113,7 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
 
     # --- 3. The tutor invites a representative, who answers on a phone ----------------------
     nav(page, "Dashboard")
-    page.get_by_role("link", name="Invite a patient representative to give feedback").click()
+    page.get_by_role("link", name=re.compile(r"^Invite feedback from patients")).click()
     visit(page, check_a11y, shot, "tutor invites")
     page.get_by_label("Learner").select_option(label="Amara Adeyemi")
     page.get_by_label("What was the session?").fill("Lived-experience session: food poverty")
@@ -136,6 +137,9 @@ def test_all_roles_journey(browser_page, phone_page, login, check_a11y, shot):
     assert Feedback.objects.filter(learner=learner).count() == 1
 
     # --- 4. The examiner makes and downloads the pack, and records the outcome ---------------
+    # A satisfactory outcome needs the educational supervisor's signed report in the pack
+    # (its own journey through the screens is tests/browser/test_supervisor_report_browser.py).
+    signed_supervisor_report(learner, author=tutor)
     login(page, "j_examiner")
     nav(page, "ARCP panels")
     visit(page, check_a11y, shot, "examiner panel")
