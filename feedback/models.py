@@ -265,6 +265,17 @@ class ColleagueRoundRule(models.Model):
         target = self.cohort or self.programme_type or "every programme"
         return f"Colleague rounds for {target}: at least {self.min_responses}"
 
+    def get_programme_label(self) -> str:
+        from portfolio.models import Cohort
+
+        labels = dict(Cohort.ProgrammeType.choices)
+        return f"Every {labels.get(self.programme_type, self.programme_type).lower()} cohort"
+
+    def mix_in_words(self) -> str:
+        labels = dict(Feedback.RespondentRole.choices)
+        parts = [f"{n} {labels.get(role, role).lower()}" for role, n in self.required_mix.items()]
+        return ", ".join(parts) or "any roles"
+
 
 class ColleagueRound(models.Model):
     """A round of colleague feedback on one learner, released to the learner only as

@@ -19,9 +19,11 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.snippets.models import register_snippet
 
 from feedback import instrument, policies, services
 from feedback.models import Feedback, FeedbackInvitation
+from feedback.round_rules_admin import RoundRuleViewSet
 from portfolio import counts
 from portfolio.site import portfolio_url
 from reflect import limits, navigation
@@ -224,6 +226,9 @@ class FeedbackViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_feedback_viewsets():
     return FeedbackViewSetGroup()
+
+
+register_snippet(RoundRuleViewSet)
 
 
 @hooks.register(counts.HOOK)
