@@ -128,7 +128,9 @@ def create_goal(learner, data: dict, *, via: str = "") -> Goal:
 
 
 def _locked(goal: Goal) -> Goal:
-    return Goal.objects.select_for_update().select_related("reflection", "learner").get(pk=goal.pk)
+    # Lock the goal's own row: PostgreSQL refuses FOR UPDATE on the nullable side of the join.
+    rows = Goal.objects.select_for_update(of=("self",)).select_related("reflection", "learner")
+    return rows.get(pk=goal.pk)
 
 
 @transaction.atomic
