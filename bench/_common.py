@@ -267,6 +267,10 @@ def seed(
             for j, (cid, lv, _) in enumerate(crit_levels)
         ]
         _batched_create(Score, scores, batch_size=5000)
+        # bulk_create skips Feedback.save(), which copies the link's instrument: set it here.
+        from feedback.services.instruments import current as current_instrument
+
+        patient_instrument = current_instrument("patient")
         invitations = _batched_create(
             FeedbackInvitation,
             [
@@ -278,6 +282,7 @@ def seed(
                     token_hash=hashlib.sha256(f"{prefix}-{i}-{f}".encode()).hexdigest(),
                     expires_at=now + datetime.timedelta(days=14),
                     used_at=now,
+                    instrument=patient_instrument,
                 )
                 for i, u in enumerate(people)
                 for f in range(feedback_per_learner)
@@ -295,6 +300,7 @@ def seed(
                     comments="They listened to how the bus routes affect my appointments.",
                     respondent_role="patient_representative",
                     respondent_name="Maureen Doyle",
+                    instrument=patient_instrument,
                 )
                 for inv in invitations
             ],
