@@ -305,6 +305,11 @@ def _allowed_href(url: str) -> bool:
 def _link_attributes(attrs) -> str:
     out = []
     for name, value in attrs:
+        # A link to a place in the page ("#part") never leads anywhere from a learner's text:
+        # no element of it keeps an id, so it would be a broken link (WCAG 2.4.1 checkers
+        # say so): the words stay, as text.
+        if name == "href" and value.strip().startswith("#"):
+            continue
         if name == "title" or (name == "href" and _allowed_href(value)):
             out.append(f' {name}="{_escape_attribute(value)}"')
     return "".join(out)
