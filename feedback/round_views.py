@@ -20,14 +20,20 @@ from feedback import instrument, qr
 from feedback.policies import invitations
 from feedback.policies import rounds as round_policy
 from feedback.services import rounds as services
-from feedback.views import NOT_APPLICABLE, LearnerChoiceField, _add_service_errors, invitable_learners
+from feedback.views import (
+    NOT_APPLICABLE,
+    LearnerChoiceField,
+    RecipientsMixin,
+    _add_service_errors,
+    invitable_learners,
+)
 from portfolio.site import portfolio_url
 from portfolio.views.common import portfolio_login_required, render
 from reflect import limits
 from reflect.errors import Conflict
 
 
-class RoundForm(forms.Form):
+class RoundForm(RecipientsMixin, forms.Form):
     learner = LearnerChoiceField(
         queryset=None,
         label="Learner",
@@ -60,10 +66,6 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["learner"].queryset = invitable_learners(user)
 
-    def email_list(self) -> list[str]:
-        raw = self.cleaned_data.get("emails") or ""
-        emails = [p.strip() for line in raw.splitlines() for p in line.split(",") if p.strip()]
-        return emails + [""] * (self.cleaned_data.get("extra_links") or 0)
 
 
 class SelfAssessmentForm(forms.Form):

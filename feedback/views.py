@@ -208,7 +208,17 @@ class LearnerChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
-class InviteForm(forms.Form):
+class RecipientsMixin:
+    """The people a form invites: its `emails` box (one per line or comma-separated), then one
+    link without e-mail per `extra_links` (an empty string each)."""
+
+    def email_list(self) -> list[str]:
+        raw = self.cleaned_data.get("emails") or ""
+        emails = [part.strip() for line in raw.splitlines() for part in line.split(",") if part.strip()]
+        return emails + [""] * (self.cleaned_data.get("extra_links") or 0)
+
+
+class InviteForm(RecipientsMixin, forms.Form):
     learner = LearnerChoiceField(
         queryset=get_user_model().objects.none(),
         label="Learner",
@@ -265,10 +275,6 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["learner"].queryset = invitable_learners(user)
 
-    def email_list(self) -> list[str]:
-        raw = self.cleaned_data.get("emails") or ""
-        emails = [part.strip() for line in raw.splitlines() for part in line.split(",") if part.strip()]
-        return emails + [""] * (self.cleaned_data.get("extra_links") or 0)
 
 
 @portfolio_login_required
