@@ -2,7 +2,7 @@
 """A deanery's season: a cohort export with one, then two task workers sharing the queue.
 
     .venv/bin/python bench/cohort_export.py [--learners 40] [--reflections 20] [--workers 1 2]
-        [--interval 0.2] [--cold] [--db NAME]
+        [--interval 0.5] [--cold] [--rounds 1] [--db NAME]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres): creates database `--db` (default
 `reflect_cohort_bench`), seeds one cohort of `--learners` learners with `--reflections`
@@ -11,9 +11,9 @@ count, as in a deanery's season where the workers are already running:
 
 1. starts that many long-running `manage.py db_worker --interval I` processes and waits
    until each has logged that it is polling the queue;
-2. warms them (unless --cold): single packs of another period until every worker has made
-   one, so each has imported WeasyPrint and parsed the pack stylesheet, as a worker that
-   has been running all morning has;
+2. warms them (unless --cold): single packs (the same evidence, another period) until every
+   worker has made one, so each has imported WeasyPrint and parsed the pack stylesheet, as
+   a worker that has been running all morning has;
 3. times one cohort export (`arcp.cohort.start_cohort_export`, as the programme admin's
    request does: the fan-out task, then one task per learner's pack) from the request to
    the export's `finished_at` (written by the worker that stores the ZIP), so neither
@@ -24,11 +24,13 @@ count, as in a deanery's season where the workers are already running:
    tasks and at the tail; per pack the hand-off and `pack_finished`), then stops them.
 
 The speed-up is packs/min with N workers over packs/min with the first count (goal >= 1.7
-with two workers on two cores). Each run uses a period starting a day earlier than the last and ending
-today, so every run prints the same evidence (all seeded within the last year; the first
-version of this script ended each period a day earlier, which left out the assessments
-finalised today and made the two-worker packs smaller) and no pack is reused from the run
-before (reuse needs the same period); the script checks the PDF bytes made are within 1%.
+with two workers on two cores); with --rounds R the counts alternate R times (1, 2, 1, 2, ...)
+and the medians are compared, which shares a busy machine's changing load out between them.
+Each run uses a period starting a day earlier than the last and ending today, so every run
+prints the same evidence (all seeded within the last year; before, each period ended a day
+earlier, which left out the assessments finalised today, so the two-worker packs were
+smaller) and no pack is reused from the run before (reuse needs the same period); the
+script checks that the PDF bytes made are within 1%.
 Drops the database at the end (unless --keep-db).
 """
 
@@ -39,6 +41,7 @@ import datetime
 import os
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,15 +90,34 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def backend_pids(db_name: str) -> list[int]:
-    """PostgreSQL backends connected to the bench database, except this process's own."""
-    from django.db import connection
+class BackendCPU:
+    """CPU seconds of the PostgreSQL backends serving the bench database (not this process's
+    own). A worker's connection is replaced every CONN_MAX_AGE seconds, so the backends are
+    sampled at every poll and each one's last reading kept."""
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db_name]
-        )
-        return [row[0] for row in cursor.fetchall()]
+    def __init__(self, db_name: str):
+        self.db_name = db_name
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.sample(baseline=True)
+
+    def sample(self, baseline: bool = False) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.db_name],
+            )
+            pids = [row[0] for row in cursor.fetchall()]
+        for pid in pids:
+            used = cpu_seconds([pid])
+            self.first.setdefault(pid, used if baseline else 0.0)  # a new backend: all of it
+            self.last[pid] = used
+
+    def seconds(self) -> float:
+        self.sample()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 def start_workers(count: int, env: dict, interval: float, logs: Path) -> list[subprocess.Popen]:
@@ -111,7 +133,8 @@ def start_workers(count: int, env: dict, interval: float, logs: Path) -> list[su
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )
         )  # fmt: skip
-    deadline = time.monotonic() + 120
+    started = time.monotonic()
+    deadline = started + 120
     while not all("Starting worker" in (logs / f"bench-{n}.log").read_text() for n in range(count)):
         for n, p in enumerate(procs):
             if p.poll() is not None:
@@ -119,6 +142,9 @@ def start_workers(count: int, env: dict, interval: float, logs: Path) -> list[su
         if time.monotonic() > deadline:
             sys.exit("the workers did not start within 120 s")
         time.sleep(0.1)
+    print(
+        f"    start-up: every worker polling {time.monotonic() - started:.1f} s after its start (not timed)"
+    )
     time.sleep(interval + 0.2)  # each has polled the empty queue at least once
     return procs
 
@@ -139,14 +165,15 @@ def wait_for(predicate, what: str, timeout: float = 900, poll: float = 0.25) -> 
         time.sleep(poll)
 
 
-def warm(workers: int, learners: list, admin, period_to) -> None:
-    """Single packs of a period not timed, until every worker has run one."""
+def warm(workers: int, learners: list, admin, period_from, period_to) -> list[float]:
+    """Single packs of a period not timed, until every worker has run one; returns the
+    seconds of each worker's first pack (the imports and first-use set-up of a new worker)."""
     from django_tasks_db.models import DBTaskResult
 
     from arcp import pack_requests
     from arcp.models import PackRequest
 
-    period_from = period_to - datetime.timedelta(days=365)
+    task_ids: list[str] = []
     for attempt in range(5):
         made = [
             pack_requests.start(learner, period_from, period_to, admin, return_url="/", via="task")
@@ -157,9 +184,12 @@ def warm(workers: int, learners: list, admin, period_to) -> None:
             lambda ids=ids: not PackRequest.objects.filter(pk__in=ids, finished_at__isnull=True).exists(),
             "the warm-up packs",
         )
-        ran = {w for ids_ in DBTaskResult.objects.values_list("worker_ids", flat=True) for w in ids_}
-        if len(ran) >= workers:
-            return
+        task_ids += PackRequest.objects.filter(pk__in=ids).values_list("task_id", flat=True)
+        first: dict[str, float] = {}
+        for task in DBTaskResult.objects.filter(id__in=task_ids).order_by("started_at"):
+            first.setdefault(task.worker_ids[-1], (task.finished_at - task.started_at).total_seconds())
+        if len(first) >= workers:
+            return [first[w] for w in sorted(first)]
     sys.exit("the warm-up did not reach every worker")
 
 
@@ -168,9 +198,10 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=40)
     parser.add_argument("--reflections", type=int, default=20)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--interval", type=float, default=0.2, help="db_worker --interval (seconds)")
+    parser.add_argument("--interval", type=float, default=0.5, help="db_worker --interval (seconds)")
     parser.add_argument("--cold", action="store_true", help="no warm-up pack per worker")
     parser.add_argument("--db", default="reflect_cohort_bench", help="PostgreSQL database to create")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the worker counts, alternating")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -211,24 +242,29 @@ def main() -> None:
     }
     today = timezone.localdate()
     results = []
-    for offset, workers in enumerate(args.workers):
+    for offset, workers in enumerate(args.workers * args.rounds):
         procs = start_workers(workers, env, args.interval, logs)
         try:
             if not args.cold:
-                warm(workers, people, admin, today - datetime.timedelta(days=700 + offset))
-            pg = backend_pids(args.db)
-            before = (cpu_seconds(p.pid for p in procs), cpu_seconds(pg), own_cpu(), *machine_cpu())
+                firsts = warm(workers, people, admin, today - datetime.timedelta(days=700 + offset), today)
+                print(
+                    f"    warm-up: each worker's first pack "
+                    f"{', '.join(f'{f:.1f} s' for f in firsts)} (not timed)"
+                )
+            pg = BackendCPU(args.db)
+            before = (cpu_seconds(p.pid for p in procs), 0.0, own_cpu(), *machine_cpu())
             load_before = os.getloadavg()[0]
             requested_at = timezone.now()
             job = cohort.start_cohort_export(
                 seeded.panel_cohort, today - datetime.timedelta(days=365 + offset), today, admin
             )
             wait_for(
-                lambda job=job: CohortExport.objects.filter(pk=job.pk, finished_at__isnull=False).exists(),
+                lambda job=job, pg=pg: (
+                    pg.sample() or CohortExport.objects.filter(pk=job.pk, finished_at__isnull=False).exists()
+                ),
                 "the export",
             )
-            pg = sorted(set(pg) | set(backend_pids(args.db)))
-            after = (cpu_seconds(p.pid for p in procs), cpu_seconds(pg), own_cpu(), *machine_cpu())
+            after = (cpu_seconds(p.pid for p in procs), pg.seconds(), own_cpu(), *machine_cpu())
             peaks = [peak_rss_mb(p.pid) or 0.0 for p in procs]
         finally:
             stop_workers(procs)
@@ -252,13 +288,24 @@ def main() -> None:
             f"{others:.1f}, steal {used[4]:.1f} (of {os.cpu_count() * timeline.seconds:.0f} core-seconds)"
         )
         print("\n".join(timeline.lines()))
-    base_workers, base, size = results[0]
-    for workers, per_minute, other_size in results[1:]:
+    by_count = {w: [r for r in results if r[0] == w] for w in args.workers}
+    base_workers = args.workers[0]
+    base = statistics.median(r[1] for r in by_count[base_workers])
+    size = results[0][2]
+    for workers, _per_minute, other_size in results:
         if abs(other_size - size) > 0.01 * size:
-            print(f"NOTE: the {workers}-worker packs differ in size from the first run's: not the same work")
+            print(
+                f"NOTE: a {workers}-worker run's packs differ in size from the first run's: not the same work"
+            )
+    for workers in args.workers[1:]:
+        median = statistics.median(r[1] for r in by_count[workers])
+        rounds = [
+            f"{b[1] and r[1] / b[1]:.2f}"
+            for b, r in zip(by_count[base_workers], by_count[workers], strict=True)
+        ]
         print(
-            f"speed-up with {workers} workers over {base_workers}: {per_minute / base:.2f} "
-            "(goal >= 1.7 for 2)"
+            f"speed-up with {workers} workers over {base_workers}: {median / base:.2f} (medians of "
+            f"{args.rounds} round(s); per round {', '.join(rounds)}; goal >= 1.7 for 2)"
         )
     if not args.keep_db:
         from django.db import connections
