@@ -34,6 +34,7 @@ class Timeline:
     finish_ms: list[float]
     zip_ms: float
     lock_ms_max: float
+    overlapping: int  # pack_finished calls that overlapped another worker's (could wait on the lock)
 
     def lines(self) -> list[str]:
         out = [
@@ -45,12 +46,15 @@ class Timeline:
             out.append(
                 f"    {w.worker}: {w.tasks} tasks, busy {w.busy:.1f} s ({w.busy / self.seconds:.0%}); "
                 f"idle: before its first task {w.first_wait:.2f} s, between tasks {gaps:.2f} s "
-                f"(max {max(w.gaps, default=0) * 1000:.0f} ms), tail {w.tail:.2f} s"
+                f"(max {max(w.gaps, default=0) * 1000:.0f} ms), tail {max(w.tail, 0.0):.2f} s"
             )
         out.append(
             f"    per pack: hand-off median {statistics.median(self.handoff_ms):.1f} ms; "
-            f"pack_finished (row lock + count) median {statistics.median(self.finish_ms):.1f} ms, "
-            f"max {self.lock_ms_max:.1f} ms (the last pack's ZIP excluded)"
+            "pack made -> task ended (pack_finished's row lock and count, the task's result saved) "
+            f"median {statistics.median(self.finish_ms):.1f} ms, "
+            f"max {self.lock_ms_max:.1f} ms (the last pack's ZIP excluded);\n"
+            f"    {self.overlapping} of "
+            f"{len(self.finish_ms) + 1} overlapped another worker's (only those can wait for the row lock)"
         )
         return out
 
@@ -89,6 +93,8 @@ def read(job, requested_at) -> Timeline:
         )
     last = max(packs, key=lambda tp: tp[1].finished_at)
     finish_ms = [(t.finished_at - p.finished_at).total_seconds() * 1000 for t, p in packs if p is not last[1]]
+    spans = [(p.finished_at, t.finished_at, t.worker_ids[-1]) for t, p in packs]
+    overlapping = sum(any(w != w2 and a < b2 and a2 < b for a2, b2, w2 in spans) for a, b, w in spans)
     return Timeline(
         seconds=seconds,
         fan_out=(fan.finished_at - fan.started_at).total_seconds(),
@@ -98,4 +104,5 @@ def read(job, requested_at) -> Timeline:
         finish_ms=finish_ms,
         zip_ms=(end - last[1].finished_at).total_seconds() * 1000,
         lock_ms_max=max(finish_ms, default=0.0),
+        overlapping=overlapping,
     )
