@@ -2,7 +2,7 @@
 """A deanery's season: a cohort export with one, then two task workers sharing the queue.
 
     .venv/bin/python bench/cohort_export.py [--learners 40] [--reflections 20] [--workers 1 2]
-        [--interval 0.5] [--cold] [--rounds 1] [--db NAME]
+        [--interval 0.5] [--cold] [--uneven] [--rounds 1] [--db NAME]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres): creates database `--db` (default
 `reflect_cohort_bench`), seeds one cohort of `--learners` learners with `--reflections`
@@ -193,6 +193,24 @@ def warm(workers: int, learners: list, admin, period_from, period_to) -> list[fl
     sys.exit("the warm-up did not reach every worker")
 
 
+def uneven(cohort_, reflections: int) -> None:
+    """Portfolios of different sizes, as in a real cohort: each learner keeps a random (seeded,
+    so the same in every run) number of their reflections as evidence, from a tenth of them to
+    all; the others go back to drafts (not evidence; finalised assessments keep them)."""
+    import random
+
+    from arcp import cohort
+    from portfolio.models import Reflection
+
+    rng = random.Random(17)
+    for learner in cohort.cohort_learners(cohort_):
+        keep = rng.randint(max(1, reflections // 10), reflections)
+        extra = Reflection.objects.filter(learner=learner).order_by("pk").values_list("pk", flat=True)[keep:]
+        Reflection.objects.filter(pk__in=list(extra)).update(
+            status=Reflection.Status.DRAFT, submitted_at=None
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=40)
@@ -200,6 +218,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--interval", type=float, default=0.5, help="db_worker --interval (seconds)")
     parser.add_argument("--cold", action="store_true", help="no warm-up pack per worker")
+    parser.add_argument(
+        "--uneven",
+        action="store_true",
+        help="each learner keeps a random tenth to all of their reflections as evidence",
+    )
     parser.add_argument("--db", default="reflect_cohort_bench", help="PostgreSQL database to create")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the worker counts, alternating")
     parser.add_argument("--keep-db", action="store_true")
@@ -223,6 +246,12 @@ def main() -> None:
     seeded = _common.seed(
         args.learners, cohort_size=args.learners, reflections_per_learner=args.reflections, prefix="ce"
     )
+    if args.uneven:
+        uneven(seeded.panel_cohort, args.reflections)
+        from portfolio.models import Reflection
+
+        kept = Reflection.objects.exclude(status=Reflection.Status.DRAFT).count()
+        print(f"--uneven: {kept} reflections kept as evidence")
     _common.analyze()
     admin = UserFactory(username="bench-admin")
     R.grant(admin, R.ADMIN)
