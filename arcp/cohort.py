@@ -3,8 +3,9 @@ background (django-tasks; the database queue by default, `python manage.py db_wo
 worker) and stored as one ZIP.
 
 A cohort export is a fan-out: `export_cohort` records one `PackRequest` per learner and
-queues each as its own `arcp.pack_requests.make_pack` task, so every worker on the queue
-(on one machine or several) takes packs from the same export. Each finished pack calls
+queues each as its own `arcp.pack_requests.make_pack` task (largest portfolios first, so
+the last packs are short ones), so every worker on the queue (on one machine or several)
+takes packs from the same export. Each finished pack calls
 `pack_finished`, which counts the export's progress under a row lock; the pack that
 completes the set puts the ZIP together. One failed pack fails the export, with the reason.
 """
@@ -21,11 +22,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_tasks import task
 
-from portfolio.models import Cohort
+from portfolio.models import Cohort, Reflection
 from portfolio.policies import learners
 from reflect import audit
 
-from . import services
+from . import evidence, services
 from .models import CohortExport, PackRequest
 from .policies import cohort_exports
 
@@ -103,11 +104,31 @@ def queue_packs(job_id: int) -> CohortExport:
         CohortExport.objects.filter(pk=job.pk).update(total=len(made), done=0)
     if not made:
         pack_finished(job.pk)  # an empty cohort: an empty ZIP, at once
-    for request in made:
+    for request in largest_first(made):
         result = pack_requests.make_pack.enqueue(str(request.pk))
         PackRequest.objects.filter(pk=request.pk, task_id="").update(task_id=str(result.id)[:64])
     job.refresh_from_db()
     return job
+
+
+def largest_first(made: list[PackRequest]) -> list[PackRequest]:
+    """The export's pack requests in the order to queue them: the learners with the most
+    reflections first (by name among equals), as workers take tasks in the order queued.
+
+    An export ends when its last pack does; while one worker makes it the others have
+    nothing left to take (the "tail"). With the biggest portfolios queued first, the packs
+    left at the end are the shortest (longest-processing-time-first). A learner's number of
+    reflections that can be evidence, in any period, stands for the size of their pack: one
+    query, so the fan-out does not hold the first pack back."""
+    counts = dict(
+        Reflection.objects.filter(
+            learner__in=[r.learner_id for r in made], status__in=evidence.EVIDENCE_STATUSES
+        )
+        .values("learner")
+        .annotate(n=Count("pk"))
+        .values_list("learner", "n")
+    )
+    return sorted(made, key=lambda r: -counts.get(r.learner_id, 0))  # stable: names stay in order
 
 
 def pack_started(job_id: int) -> None:
@@ -146,9 +167,8 @@ def pack_finished(job_id: int) -> None:
 
 
 def _store_zip(job: CohortExport) -> None:
-    made = (
-        job.pack_requests.select_related("learner", "export")
-        .order_by("learner__last_name", "learner__first_name", "learner__username")
+    made = job.pack_requests.select_related("learner", "export").order_by(
+        "learner__last_name", "learner__first_name", "learner__username"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:

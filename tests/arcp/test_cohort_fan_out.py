@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from arcp import cohort, pack_requests, services
 from arcp.models import CohortExport, PackRequest
-from tests.factories import LearnerFactory
+from tests.factories import LearnerFactory, ReflectionFactory, submitted_reflection
 
 NOBODY_WORKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture
 def three(world):
-    LearnerFactory(username="learner_a2", last_name="Zed", cohort=world.cohort_a)
+    world.zed = LearnerFactory(username="learner_a2", last_name="Zed", cohort=world.cohort_a)
     world.today = timezone.localdate()
     world.start = world.today - datetime.timedelta(days=30)
     return world
@@ -77,3 +77,21 @@ def test_the_packs_of_a_cohort_export_are_not_pack_requests_anyone_watches(three
     from portfolio.site import portfolio_url
 
     assert client.get(portfolio_url("arcp_pack_request", request.pk)).status_code == 404
+
+
+def test_the_biggest_portfolios_are_queued_first_so_the_last_packs_are_short(three):
+    """Workers take tasks in the order queued (the immediate backend here makes each at
+    once): Zed, last by name, has the most evidence, so their pack is made first; drafts do
+    not count. The ZIP still lists the packs by name."""
+    w = three
+    for _ in range(3):
+        submitted_reflection(w.zed)
+    submitted_reflection(w.learner_a)
+    for _ in range(4):
+        ReflectionFactory(learner=w.learner_a)  # drafts: not evidence
+    job = cohort.start_cohort_export(w.cohort_a, w.start, w.today, w.admin)
+    assert job.status == CohortExport.Status.DONE
+    made = list(job.pack_requests.order_by("started_at").values_list("learner__username", flat=True))
+    assert made == ["learner_a2", w.learner_a.username]
+    with job.zip_file.open("rb") as f, zipfile.ZipFile(io.BytesIO(f.read())) as archive:
+        assert "learner_a2" in archive.namelist()[-1]
