@@ -248,7 +248,7 @@ def feedback_nav_items(request):
         items.append(navigation.NavItem("Feedback", portfolio_url("feedback_list"), order=30))
     if policies.invitations.role_may(user, "add"):
         items.append(navigation.NavItem("Invite feedback", portfolio_url("feedback_invite"), order=31))
-    if policies.rounds.role_may(user, "view"):
+    if policies.rounds.role_may(user, "view") and not learners.reads_packs_only(user):
         items.append(navigation.NavItem("Colleague rounds", portfolio_url("colleague_rounds"), order=32))
     if policies.partner_reports.may_view(user):
         items.append(navigation.NavItem("Partner report", portfolio_url("partner_report"), order=33))
