@@ -21,7 +21,7 @@ from portfolio.policies import learners
 from reflect import roles as R
 
 from . import services
-from .models import PanelMember, SupervisorReport
+from .models import SupervisorReport
 
 DAY = datetime.timedelta(days=1)
 
@@ -107,20 +107,24 @@ def seed_current(learner, start, today) -> None:
 
 def seed_panel_roles(ctx) -> None:
     for i, cohort in enumerate(ctx.cohort_objs):
-        chair = Panel.objects.current().filter(cohort=cohort, examiner__username=f"examiner{i + 1}").first()
-        if chair is not None:
-            PanelMember.objects.update_or_create(panel=chair, defaults={"role": PanelMember.Role.CHAIR})
+        Panel.objects.current().filter(cohort=cohort, examiner__username=f"examiner{i + 1}").update(
+            role=Panel.Role.CHAIR
+        )
     if not ctx.cohort_objs:
         return
     first = ctx.cohort_objs[0]
     for username, given, family, role in (
-        ("layrep", "Pat", "Morrison", PanelMember.Role.LAY_REPRESENTATIVE),
-        ("externalassessor", "Dr Ifeoma", "Eze", PanelMember.Role.EXTERNAL_ASSESSOR),
+        ("layrep", "Pat", "Morrison", Panel.Role.LAY_REPRESENTATIVE),
+        ("externalassessor", "Dr Ifeoma", "Eze", Panel.Role.EXTERNAL_ASSESSOR),
     ):
         person = ctx.user(username, given, family, R.EXAMINER)
-        panel, _ = Panel.objects.get_or_create(
+        Panel.objects.update_or_create(
             examiner=person,
             cohort=first,
-            defaults={"opens_on": ctx.today - 30 * DAY, "closes_on": ctx.today + 60 * DAY},
+            defaults={"role": role},
+            create_defaults={
+                "role": role,
+                "opens_on": ctx.today - 30 * DAY,
+                "closes_on": ctx.today + 60 * DAY,
+            },
         )
-        PanelMember.objects.update_or_create(panel=panel, defaults={"role": role})

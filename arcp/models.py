@@ -286,32 +286,3 @@ class SupervisorReport(models.Model):
     def sections(self) -> list[tuple[str, str]]:
         """(heading, text) of each narrative section, in order (empty ones too)."""
         return [(heading, getattr(self, name)) for name, heading in self.SECTIONS]
-
-
-# --- Panel members' roles --------------------------------------------------------------
-class PanelMember(models.Model):
-    """The role of one member on an ARCP panel. A `portfolio.Panel` row is one person on a
-    cohort's panel for a review window; this adds what they do there. A panel row without
-    one is an examiner (as every panel was before roles)."""
-
-    class Role(models.TextChoices):
-        CHAIR = "chair", "Chair"
-        EXAMINER = "examiner", "Examiner"
-        LAY_REPRESENTATIVE = "lay_representative", "Lay representative"
-        EXTERNAL_ASSESSOR = "external_assessor", "External assessor"
-
-    panel = models.OneToOneField("portfolio.Panel", on_delete=models.CASCADE, related_name="member_role")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXAMINER)
-
-    class Meta:
-        verbose_name = "ARCP panel role"
-        ordering = ["panel__cohort__name", "role"]
-
-    def __str__(self) -> str:
-        return f"{self.panel.examiner} ({self.get_role_display()}) on {self.panel.cohort}"
-
-
-#: Roles that record outcomes. The Gold Guide's panel judges and records the outcome; lay
-#: representatives and external assessors are there to assure the process is fair and
-#: consistent (a "critical friend"), not to award outcomes: see `arcp.policies`.
-RECORDING_ROLES = frozenset({PanelMember.Role.CHAIR, PanelMember.Role.EXAMINER})

@@ -1,11 +1,16 @@
 """Who may see and do what with ARCP packs, outcomes and cohort exports.
 
 - Packs and outcomes have the scope of their learner (`portfolio.policies.learners`):
-  whoever may see the learner may see them; a patient representative never.
+  whoever may see the learner may see them; a patient representative never. Packs are also
+  read by the panel's lay representatives and external assessors (below).
 - A pack ("add", for a learner) is made by the learner, a tutor currently allocated to
-  them, an examiner on their cohort's open panel or a programme admin. What it holds is
-  what that person may see (`arcp.evidence` asks the other apps' policies).
-- An outcome ("add", for a learner) is recorded by an examiner on the learner's panel.
+  them, an examiner (or chair) on their cohort's open panel or a programme admin. What it
+  holds is what that person may see (`arcp.evidence` asks the other apps' policies).
+- An outcome ("add", for a learner) is recorded by the chair of the learner's cohort's open
+  panel. Where that panel names no chair (no active member with the role), its examiners
+  record, as every panel did before roles. Correcting an outcome (a new record that
+  supersedes it, `arcp.services.record_review`) is recording one: the same rule. A member
+  who sees the learner but may not record is refused (403); anyone else: 404.
 - The learner alone acknowledges an outcome, responds to it, and asks for a review (outcome
   2) or appeals (3, 4): "acknowledge", "respond", "appeal". Others who may see the outcome
   are refused (403); others never see it (404). When those are allowed (the window of 10
@@ -14,18 +19,24 @@
 - Supervisor's reports (`supervisor_reports`): the author, a tutor currently allocated to the
   learner, writes, shares and signs ("add", "edit", "share", "sign"), and sees their own at
   every status; other allocated tutors see signed ones; the learner sees their own once
-  shared (never drafts) and comments ("comment"); examiners (every member of an open panel
-  of the learner's cohort) see signed ones only; programme admins all. Everyone else: 404.
-- Panel roles (`arcp.models.PanelMember`): only the chair and examiners record outcomes.
-  The Gold Guide's panel judges the evidence, which "at a minimum must consist of ... a
-  structured report from the Educational Supervisor", and "may also have input from a lay
-  representative and external advisor"
+  shared (never drafts) and comments ("comment"); the chair and examiners of an open panel
+  of the learner's cohort see signed ones only; programme admins all. Everyone else: 404.
+- Panel roles (`portfolio.models.Panel.role`: chair, examiner, lay representative, external
+  assessor). The Gold Guide's panel judges the evidence, which "at a minimum must consist of
+  ... a structured report from the Educational Supervisor", and "may also have input from a
+  lay representative and external advisor"
   (https://gpst.walesdeanery.org/gp-trainees/arcp-panels); lay representatives "represent
   public interest, provide impartial advice, scrutinise policy and process"
   (https://www.nwpgmd.nhs.uk/lay_members) and an external assessor acts "as a critical
   friend ... to ensure the process is fair and reliable" (https://www.rcpch.ac.uk/form/
-  external-assessors-for-ARCP). So lay representatives and external assessors read what the
-  panel reads and record nothing (403).
+  external-assessors-for-ARCP). They assure the process; they do not examine the learner.
+  So a lay or external row gives no learner scope at all (reflections, assessments,
+  feedback, goals, attachments, timelines, supervisor's reports and outcomes are 404 to
+  them at every door): they read the packs of that panel's learners
+  (`learners.panel_paper_ids`), view and download, audited like every pack read, and the
+  panel page lists those learners by name with their packs. They make no packs ("add" is
+  404, the learner being outside their scope): a pack holds what its maker may see, so one
+  made in their name would hold nothing; they read the packs the panel was given.
 """
 
 from __future__ import annotations
@@ -34,24 +45,15 @@ import operator
 from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from portfolio.models import Cohort, Enrolment, Panel
+from portfolio.models import RECORDING_ROLES, Cohort, Enrolment, Panel
 from portfolio.policies import learners
 from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import (
-    RECORDING_ROLES,
-    ArcpExport,
-    ArcpReview,
-    CohortExport,
-    PackRequest,
-    PanelMember,
-    SupervisorReport,
-)
+from .models import ArcpExport, ArcpReview, CohortExport, PackRequest, SupervisorReport
 
 User = get_user_model()
 
@@ -71,7 +73,16 @@ class _LearnerScoped(policies.Policy):
 
 
 class ExportPolicy(_LearnerScoped):
+    """Packs: their learner's scope, and the lay and external members of the learner's
+    cohort's open panel (read only; see the module's docstring)."""
+
     actions = ("add",)
+
+    def visible(self, user) -> QuerySet:
+        in_scope = Q(learner__in=learners.visible(user))
+        if R.has_role(user, R.EXAMINER):
+            in_scope |= Q(learner__in=learners.panel_paper_ids(user))
+        return ArcpExport.objects.filter(in_scope)
 
     def permits(self, user, action, obj) -> bool:
         if action == "add":
@@ -93,7 +104,7 @@ class ReviewPolicy(_LearnerScoped):
 
     def permits(self, user, action, obj) -> bool:
         if action == "add":
-            return learners.is_panel_examiner(user, obj) and bool(panel_roles(user, obj) & RECORDING_ROLES)
+            return may_record(user, obj)
         if action in LEARNER_ACTIONS:
             return R.has_role(user, R.LEARNER) and obj is not None and obj.learner_id == user.pk
         return super().permits(user, action, obj)
@@ -106,11 +117,11 @@ class ReviewPolicy(_LearnerScoped):
         if action == "appeal":
             return "Only the learner asks for a review of their outcome or appeals it."
         if action == "add" and obj is not None and learners.is_panel_examiner(user, obj):
-            return (
-                "Lay representatives and external assessors read the panel's papers; the chair "
-                "and the examiners record the outcome."
-            )
-        return "Only examiners on the learner's ARCP panel record outcomes."
+            return "The chair of this learner's ARCP panel records the outcome, not its examiners."
+        return (
+            "Only the chair of the learner's ARCP panel records outcomes (its examiners, if the "
+            "panel has no chair)."
+        )
 
     def role_may(self, user, action) -> bool:
         if action == "add":
@@ -120,10 +131,11 @@ class ReviewPolicy(_LearnerScoped):
         return bool(set(R.roles_of(user)) & PACK_ROLES)
 
     def panel_examiners(self, review) -> QuerySet:
-        """Who is told of the learner's request: the examiners on the open panels of the
-        learner's cohort, and the examiner who recorded the outcome (active people only)."""
+        """Who is told of the learner's request: the chair and examiners on the open panels
+        of the learner's cohort (lay and external members do not see outcomes), and the
+        examiner who recorded the outcome (active people only)."""
         cohorts = Enrolment.objects.filter(learner_id=review.learner_id).values("cohort")
-        on_panel = Panel.objects.filter(current(start="opens_on", end="closes_on"), cohort__in=cohorts)
+        on_panel = _open_panels().filter(cohort__in=cohorts, role__in=RECORDING_ROLES)
         return User.objects.filter(
             Q(pk__in=on_panel.values("examiner")) | Q(pk=review.examiner_id), is_active=True
         ).distinct()
@@ -142,42 +154,49 @@ class PackRequestPolicy(policies.Policy):
         return PackRequest.objects.filter(
             requested_by=user, cohort_export__isnull=True, learner__in=learners.visible(user)
         )
-def _open_panels_with_roles():
-    return Panel.objects.filter(current(start="opens_on", end="closes_on")).annotate(
-        member=Coalesce("member_role__role", Value(PanelMember.Role.EXAMINER))
-    )
 
 
-def panel_roles(user, learner) -> set[str]:
-    """`user`'s roles on the open panels of `learner`'s cohort (empty when on none)."""
+def _open_panels():
+    return Panel.objects.filter(current(start="opens_on", end="closes_on"))
+
+
+def may_record(user, learner) -> bool:
+    """Whether `user` records `learner`'s outcome: the chair of an open panel of the
+    learner's cohort, or one of its examiners when it has no active chair."""
     if learner is None or not R.has_role(user, R.EXAMINER):
-        return set()
+        return False
     cohorts = Enrolment.objects.filter(learner=learner).values("cohort")
-    return set(
-        _open_panels_with_roles().filter(examiner=user, cohort__in=cohorts).values_list("member", flat=True)
+    chaired = _open_panels().filter(
+        cohort=OuterRef("cohort"), role=Panel.Role.CHAIR, examiner__is_active=True
     )
+    mine = _open_panels().filter(examiner=user, cohort__in=cohorts)
+    return mine.filter(Q(role=Panel.Role.CHAIR) | Q(role=Panel.Role.EXAMINER) & ~Exists(chaired)).exists()
 
 
 def panel_members(user) -> list[dict]:
-    """The members, with their roles, of the open panels `user` sits on: one entry per cohort,
-    `{"cohort", "members": [(person, role label)], "my_roles": set}` (the panel page)."""
+    """The members, with their roles, of the open panels `user` sits on (any role): one
+    entry per cohort, `{"cohort", "members": [(person, role label)], "my_roles": set,
+    "has_chair": bool}` (the panel page)."""
     if not R.has_role(user, R.EXAMINER):
         return []
-    mine = _open_panels_with_roles().filter(examiner=user).values("cohort")
+    mine = _open_panels().filter(examiner=user).values("cohort")
     rows = (
-        _open_panels_with_roles()
+        _open_panels()
         .filter(cohort__in=mine, examiner__is_active=True)
         .select_related("examiner", "cohort")
-        .order_by("cohort__name", "member", "examiner__last_name", "examiner__username")
+        .order_by("cohort__name", "examiner__last_name", "examiner__username")
     )
-    labels = dict(PanelMember.Role.choices)
+    labels = dict(Panel.Role.choices)
     order = {role: n for n, role in enumerate(labels)}
     by_cohort: dict[int, dict] = {}
     for row in rows:
-        entry = by_cohort.setdefault(row.cohort_id, {"cohort": row.cohort, "members": [], "my_roles": set()})
-        entry["members"].append((row.examiner, labels.get(row.member, row.member), order.get(row.member, 9)))
+        entry = by_cohort.setdefault(
+            row.cohort_id, {"cohort": row.cohort, "members": [], "my_roles": set(), "has_chair": False}
+        )
+        entry["members"].append((row.examiner, labels.get(row.role, row.role), order.get(row.role, 9)))
+        entry["has_chair"] |= row.role == Panel.Role.CHAIR
         if row.examiner_id == user.pk:
-            entry["my_roles"].add(row.member)
+            entry["my_roles"].add(row.role)
     for entry in by_cohort.values():
         entry["members"].sort(key=lambda m: m[2])
         entry["members"] = [(person, label) for person, label, _ in entry["members"]]
@@ -208,7 +227,7 @@ class SupervisorReportPolicy(policies.Policy):
             allocated = learners.allocated_ids(user)
             conditions.append(Q(learner__in=allocated) & (Q(author=user) | Q(status=signed)))
         if R.EXAMINER in roles:
-            conditions.append(Q(learner__in=learners.panel_ids(user), status=signed))
+            conditions.append(Q(learner__in=learners.panel_ids(user), status=signed))  # chair, examiners
         if not conditions:
             return SupervisorReport.objects.none()
         return in_scope.filter(reduce(operator.or_, conditions))

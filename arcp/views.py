@@ -22,9 +22,9 @@ from reflect.uploads import form_with_error, limit_upload, setting_limit
 
 from . import codes, evidence, pack_request_views, pack_requests, services
 from .forms import AppealForm, PeriodForm, ResponseForm, ReviewForm, VerifyForm
-from .models import ArcpReview, PackRequest, PanelMember
+from .models import ArcpReview, PackRequest
 from .pdf import theme_chart_svg
-from .policies import exports, panel_members, panel_roles, reviews, supervisor_reports
+from .policies import exports, panel_members, reviews, supervisor_reports
 from .policies import pack_requests as pack_request_policy
 
 
@@ -200,17 +200,33 @@ def _require_examiner(user):
 
 @portfolio_login_required
 def panel(request):
-    """Examiner: learners in the cohorts of their open panels, with packs and outcomes."""
+    """A panel member's open panels: their members, and the learners of their cohorts with
+    their packs. Chairs and examiners open each learner (evidence, outcomes, timeline); lay
+    representatives and external assessors read the packs only (`arcp.policies`)."""
     _require_examiner(request.user)
-    people = list(_panel_learners(request.user))
-    latest_export = {}
-    for e in exports.visible(request.user).filter(learner__in=people).order_by("created_at"):
-        latest_export[e.learner_id] = e
+    examined = list(_panel_learners(request.user))
+    examined_ids = {lr.pk for lr in examined}
+    papers = [
+        lr
+        for lr in learners.panel_papers(request.user)
+        .select_related("enrolment__cohort")
+        .order_by("enrolment__cohort__name", "last_name", "first_name", "username")
+        if lr.pk not in examined_ids
+    ]
+    people = examined + papers
+    packs: dict[int, list] = {}
+    for e in exports.visible(request.user).filter(learner__in=people).order_by("-period_to", "-created_at"):
+        packs.setdefault(e.learner_id, []).append(e)
     latest_review = {}
-    for rv in reviews.visible(request.user).current().filter(learner__in=people).order_by("created_at"):
+    for rv in reviews.visible(request.user).current().filter(learner__in=examined).order_by("created_at"):
         latest_review[rv.learner_id] = rv
     rows = [
-        {"learner": lr, "export": latest_export.get(lr.pk), "review": latest_review.get(lr.pk)}
+        {
+            "learner": lr,
+            "examines": lr.pk in examined_ids,
+            "packs": packs.get(lr.pk, []),
+            "review": latest_review.get(lr.pk),
+        }
         for lr in people
     ]
     # A list read of each learner's packs and outcomes: one audit row per learner shown.
@@ -220,7 +236,8 @@ def panel(request):
         via="site",
         object_type="PanelRow",
     )
-    return render(request, "arcp/panel.html", {"rows": rows, "panels": panel_members(request.user)})
+    context = {"rows": rows, "panels": panel_members(request.user), "examines": bool(examined)}
+    return render(request, "arcp/panel.html", context)
 
 
 def _default_pack_period(learner, packs) -> dict:
@@ -335,7 +352,7 @@ def panel_learner(request, learner_id: int):
             return response
         status = 400
     elif request.method == "POST" and action in ("review", "confirm", "change"):
-        if not reviews.permits(request.user, "add", learner):  # lay and external members read only
+        if not reviews.permits(request.user, "add", learner):  # the chair records
             raise PermissionDenied(reviews.denied_message(request.user, "add", learner))
         review_form = ReviewForm(request.POST, exports=packs, programme_type=programme_type, prefix="review")
         response = _outcome_step(request, learner, packs, review_form)
@@ -373,7 +390,7 @@ def panel_learner(request, learner_id: int):
 
 def _esr_context(user, learner, packs) -> dict:
     """The signed supervisor's reports the panel reads, whether the latest pack holds one,
-    and whether `user` records outcomes here (lay and external members read only)."""
+    and whether `user` records outcomes here (the chair; examiners where none is named)."""
     latest_pack_esr = False
     if packs:
         pack = packs[0]
@@ -381,8 +398,6 @@ def _esr_context(user, learner, packs) -> dict:
         latest_pack_esr = services.covering_reports(
             learner, pack.period_from, pack.period_to, held_by
         ).exists()
-    roles = panel_roles(user, learner)
-    labels = dict(PanelMember.Role.choices)
     return {
         "supervisor_reports": supervisor_reports.visible(user)
         .filter(learner=learner)
@@ -390,7 +405,6 @@ def _esr_context(user, learner, packs) -> dict:
         "latest_pack_esr": latest_pack_esr,
         "esr_source": services.ESR_SOURCE,
         "may_record": reviews.permits(user, "add", learner),
-        "my_roles_text": " and ".join(str(labels.get(r, r)).lower() for r in sorted(roles)) or "a member",
     }
 
 
@@ -403,6 +417,8 @@ def correct_outcome(request, learner_id: int, review_id: int):
     old = reviews.visible(request.user).filter(learner=learner, pk=review_id).select_related("export").first()
     if old is None:
         raise Http404("No such outcome.")
+    if not reviews.permits(request.user, "add", learner):  # a correction is a new record
+        raise PermissionDenied(reviews.denied_message(request.user, "add", learner))
     if old.is_superseded:
         messages.error(request, "That outcome has already been corrected; correct the latest record instead.")
         return HttpResponseRedirect(portfolio_url("arcp_panel_learner", learner.pk))

@@ -25,6 +25,7 @@ from feedback import instrument, policies, services
 from feedback.models import Feedback, FeedbackInvitation
 from feedback.round_rules_admin import RoundRuleViewSet
 from portfolio import counts
+from portfolio.policies import learners
 from portfolio.site import portfolio_url
 from reflect import limits, navigation
 from reflect.admin import PolicyIndexView, PolicyInspectView, ReadOnlyAdminViewSet, WhenColumn
@@ -238,15 +239,16 @@ def feedback_counts():
 
 @hooks.register(navigation.HOOK)
 def feedback_nav_items(request):
-    """Feedback received (learners) or given about learners in scope; inviting it (tutors,
-    programme admins)."""
+    """Feedback received (learners) or given about learners in scope (none for lay and
+    external panel members, who have no learner scope); inviting it (tutors, programme
+    admins)."""
     user = request.user
     items = []
-    if policies.feedback.role_may(user, "view"):
+    if policies.feedback.role_may(user, "view") and not learners.reads_packs_only(user):
         items.append(navigation.NavItem("Feedback", portfolio_url("feedback_list"), order=30))
     if policies.invitations.role_may(user, "add"):
         items.append(navigation.NavItem("Invite feedback", portfolio_url("feedback_invite"), order=31))
-    if policies.rounds.role_may(user, "view"):
+    if policies.rounds.role_may(user, "view") and not learners.reads_packs_only(user):
         items.append(navigation.NavItem("Colleague rounds", portfolio_url("colleague_rounds"), order=32))
     if policies.partner_reports.may_view(user):
         items.append(navigation.NavItem("Partner report", portfolio_url("partner_report"), order=33))

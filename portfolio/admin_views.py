@@ -135,7 +135,7 @@ class PanelFilterSet(WagtailFilterSet):
 
     class Meta:
         model = Panel
-        fields = ["cohort"]
+        fields = ["cohort", "role"]
 
     def filter_state(self, queryset, name, value):
         return _filter_by_state(queryset, value, "opens_on", "closes_on")

@@ -120,12 +120,22 @@ class PanelQuerySet(models.QuerySet):
 
 
 class Panel(DateRangeMixin):
-    """An ARCP panel: an examiner reviews a cohort during a review window."""
+    """One member of a cohort's ARCP panel for a review window, and their role on it.
+
+    The person is `examiner` (they hold the examiner role whatever their panel role); what
+    their row gives them is `role`'s (`portfolio.policies` and `arcp.policies` say how)."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        EXAMINER = "examiner", "Examiner"
+        LAY_REPRESENTATIVE = "lay_representative", "Lay representative"
+        EXTERNAL_ASSESSOR = "external_assessor", "External assessor"
 
     examiner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="examiner_panels")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="review_panels")
     opens_on = models.DateField()
     closes_on = models.DateField(null=True, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXAMINER)
 
     objects = PanelQuerySet.as_manager()
 
@@ -144,6 +154,16 @@ class Panel(DateRangeMixin):
 
     def range_fields(self):
         return "opens_on", "closes_on"
+
+
+#: Roles that judge the evidence: they read the portfolios of the cohort's learners and record
+#: outcomes (the chair; where a panel names no chair, its examiners). The Gold Guide's panel
+#: judges and records the outcome; lay representatives and external assessors are there to
+#: assure the process is fair (a "critical friend") and read the packs only: see
+#: `arcp.policies`.
+RECORDING_ROLES = frozenset({Panel.Role.CHAIR, Panel.Role.EXAMINER})
+#: Roles that read the packs of the panel's learners and nothing else.
+PACK_READING_ROLES = frozenset({Panel.Role.LAY_REPRESENTATIVE, Panel.Role.EXTERNAL_ASSESSOR})
 
 
 # --- Placements ---------------------------------------------------------------------------

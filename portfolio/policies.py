@@ -5,7 +5,13 @@ may see:
 
 - learner: themselves
 - tutor: learners with an allocation that is current today (ended allocations give nothing)
-- examiner: learners enrolled in a cohort on a panel whose review window is open today
+- examiner: learners enrolled in a cohort on a panel whose review window is open today,
+  where they sit as its chair or an examiner (`models.RECORDING_ROLES`). A lay representative
+  or external assessor's panel row gives no learner scope at all: nothing of this app
+  (reflections, goals, attachments, review events) nor of the others built on it
+  (assessments, feedback, timelines, supervisor's reports, outcomes). They read only the ARCP
+  packs of that cohort's learners (`panel_paper_ids`, asked by `arcp.policies.exports` and
+  the panel page)
 - admin: every learner
 - inactive or anonymous: nobody
 A person with several roles sees the union.
@@ -27,7 +33,18 @@ from reflect import policies
 from reflect import roles as R
 from reflect.dates import current
 
-from .models import Allocation, Attachment, Enrolment, Goal, GoalComment, Panel, Reflection, ReviewEvent
+from .models import (
+    PACK_READING_ROLES,
+    RECORDING_ROLES,
+    Allocation,
+    Attachment,
+    Enrolment,
+    Goal,
+    GoalComment,
+    Panel,
+    Reflection,
+    ReviewEvent,
+)
 
 User = get_user_model()
 
@@ -40,6 +57,11 @@ def _current_allocations():
 
 def _open_panels():
     return Panel.objects.filter(current(start="opens_on", end="closes_on"))
+
+
+def _examining_panels():
+    """Open panel rows that give learner scope: the chair's and the examiners'."""
+    return _open_panels().filter(role__in=RECORDING_ROLES)
 
 
 # --- Learners -------------------------------------------------------------------------------
@@ -97,18 +119,53 @@ class LearnerPolicy(policies.Policy):
         return _current_allocations().filter(tutor=user).values("learner")
 
     def panel_ids(self, user) -> QuerySet:
-        """Ids (a values() subquery) of the learners in cohorts on `user`'s open panels."""
+        """Ids (a values() subquery) of the learners in cohorts on whose open panels `user`
+        sits as chair or examiner (lay and external rows give no scope)."""
         if not R.has_role(user, R.EXAMINER):
             return Enrolment.objects.none().values("learner")
-        cohorts = _open_panels().filter(examiner=user).values("cohort")
+        cohorts = _examining_panels().filter(examiner=user).values("cohort")
         return Enrolment.objects.filter(cohort__in=cohorts).values("learner")
+
+    def panel_paper_ids(self, user) -> QuerySet:
+        """Ids (a values() subquery) of the active learners whose ARCP packs `user` reads as a
+        lay representative or external assessor on an open panel of their cohort: their
+        packs and names, nothing else (the one place both `arcp.policies.exports` and the
+        panel page ask)."""
+        if not R.has_role(user, R.EXAMINER):
+            return Enrolment.objects.none().values("learner")
+        cohorts = _open_panels().filter(examiner=user, role__in=PACK_READING_ROLES).values("cohort")
+        return Enrolment.objects.filter(
+            cohort__in=cohorts, learner__is_active=True, learner__groups__name=R.LEARNER
+        ).values("learner")
+
+    def panel_papers(self, user) -> QuerySet:
+        """The learners of `panel_paper_ids` (names and cohort only are for showing)."""
+        return self._base().filter(pk__in=self.panel_paper_ids(user)).distinct()
+
+    def reads_packs_only(self, user) -> bool:
+        """Whether `user` stands only as a lay representative or external assessor: an
+        examiner with no other role, on no open panel as chair or examiner, and on at least
+        one as lay or external. The navigation offers them no learner lists (cached on the
+        user object for the request)."""
+        cached = getattr(user, "_reads_packs_only", None)
+        if cached is not None:
+            return cached
+        roles = set(R.roles_of(user))
+        answer = (
+            R.EXAMINER in roles
+            and not roles & {R.LEARNER, R.TUTOR, R.ADMIN}
+            and not _examining_panels().filter(examiner=user).exists()
+            and _open_panels().filter(examiner=user, role__in=PACK_READING_ROLES).exists()
+        )
+        user._reads_packs_only = answer
+        return answer
 
     def allocated(self, user) -> QuerySet:
         """The learners `user` tutors today (visible ones only)."""
         return self.visible(user).filter(pk__in=self.allocated_ids(user))
 
     def on_panel(self, user) -> QuerySet:
-        """The learners in the cohorts of `user`'s open panels."""
+        """The learners in the cohorts of `user`'s open panels (as chair or examiner)."""
         return self.visible(user).filter(pk__in=self.panel_ids(user))
 
     def is_allocated_tutor(self, user, learner) -> bool:
@@ -124,7 +181,7 @@ class LearnerPolicy(policies.Policy):
             and R.has_role(user, R.EXAMINER)
             and (
                 Enrolment.objects.filter(
-                    learner=learner, cohort__in=_open_panels().filter(examiner=user).values("cohort")
+                    learner=learner, cohort__in=_examining_panels().filter(examiner=user).values("cohort")
                 ).exists()
             )
         )
@@ -300,6 +357,8 @@ class GoalCommentPolicy(policies.Policy):
 
     def visible(self, user) -> QuerySet:
         return GoalComment.objects.filter(goal__in=goals.visible(user))
+
+
 class AttachmentPolicy(policies.Policy):
     """A reflection's attachments are seen by whoever may see the reflection (its learner
     always; tutors, examiners and admins in scope once it is submitted). Only its learner

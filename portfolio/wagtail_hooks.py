@@ -149,7 +149,8 @@ class PanelViewSet(SnippetViewSet):
     menu_label = "ARCP panels"
     list_display = [
         "__str__",
-        Column("examiner_name", label="Examiner", accessor=lambda p: display_name(p.examiner)),
+        Column("examiner_name", label="Member", accessor=lambda p: display_name(p.examiner)),
+        "role",
         "cohort",
         WhenColumn("opens_on", label="Opens", sort_key="opens_on"),
         WhenColumn("closes_on", label="Closes", sort_key="closes_on"),
@@ -161,7 +162,13 @@ class PanelViewSet(SnippetViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("examiner", help_text="Only people with the examiner role are listed."),
-            FieldPanel("cohort", help_text="The examiner reads the portfolios of this cohort's learners."),
+            FieldPanel("cohort", help_text="The cohort whose learners this panel reviews."),
+            FieldPanel(
+                "role",
+                help_text="The chair records outcomes (where no chair is named, the examiners do); "
+                "chairs and examiners read the portfolios of the cohort's learners; lay "
+                "representatives and external assessors read the learners' ARCP packs only.",
+            ),
             FieldRowPanel(
                 [
                     FieldPanel("opens_on", help_text="First day of the review window."),
@@ -288,15 +295,16 @@ def register_csv_import_menu_item():
 @hooks.register(navigation.HOOK)
 def portfolio_nav_items(request):
     """Dashboard for everyone; a learner's own reflections and "New reflection"; the
-    reflections of the learners in scope for tutors, examiners and admins; the tutor's review
-    queue with its count (the same queryset as the queue)."""
+    reflections of the learners in scope for tutors, examiners and admins (none for lay
+    representatives and external assessors: no learner scope, `learners.reads_packs_only`);
+    the tutor's review queue with its count (the same queryset as the queue)."""
     user = request.user
     reflections = policies.reflections
     items = [navigation.NavItem("Dashboard", portfolio_url("dashboard"), order=0)]
     if reflections.role_may(user, "add"):
         items.append(navigation.NavItem("My reflections", portfolio_url("reflection_list"), order=10))
         items.append(navigation.NavItem("New reflection", portfolio_url("reflection_create"), order=11))
-    elif reflections.role_may(user, "view"):
+    elif reflections.role_may(user, "view") and not policies.learners.reads_packs_only(user):
         items.append(navigation.NavItem("Learners' reflections", portfolio_url("reflection_list"), order=10))
     if reflections.role_may(user, "review"):
         waiting = reflections.scope(user, "review").filter(status=Reflection.Status.SUBMITTED).count()
@@ -308,13 +316,13 @@ def portfolio_nav_items(request):
 @hooks.register(navigation.HOOK)
 def goal_nav_items(request):
     """A learner's own plan ("My goals", with the count of open goals); the goals of the
-    learners in scope for tutors, examiners and admins."""
+    learners in scope for tutors, examiners and admins (not lay or external panel members)."""
     user = request.user
     goals = policies.goals
     if goals.role_may(user, "add"):
         open_goals = goals.own(user).filter(status=Goal.Status.OPEN).count()
         return [navigation.NavItem("My goals", portfolio_url("goal_list"), order=12, count=open_goals)]
-    if goals.role_may(user, "view"):
+    if goals.role_may(user, "view") and not policies.learners.reads_packs_only(user):
         return [navigation.NavItem("Learners' goals", portfolio_url("goal_list"), order=13)]
     return []
 

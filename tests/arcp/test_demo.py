@@ -44,7 +44,8 @@ def test_programme_types_outcomes_and_a_correction():
 
 
 def test_supervisor_reports_in_every_status_and_panel_roles_twice_over():
-    from arcp.models import PanelMember, SupervisorReport
+    from arcp.models import SupervisorReport
+    from portfolio.models import Panel
 
     run()
     run()  # idempotent: no failure, no duplicates
@@ -53,8 +54,11 @@ def test_supervisor_reports_in_every_status_and_panel_roles_twice_over():
     keys = list(SupervisorReport.objects.values_list("learner", "period_from", "period_to"))
     assert len(keys) == len(set(keys))
     assert SupervisorReport.objects.exclude(learner_comment="").filter(status="shared").exists()
-    roles = set(PanelMember.objects.values_list("role", flat=True))
-    assert {"chair", "lay_representative", "external_assessor"} <= roles
+    roles = set(Panel.objects.values_list("role", flat=True))
+    assert roles == {"chair", "examiner", "lay_representative", "external_assessor"}
+    # Every cohort's panel has its chair; the lay and external members sit on the first.
+    assert not Panel.objects.current().exclude(cohort__review_panels__role="chair").exists()
+    assert Panel.objects.filter(role__in=("lay_representative", "external_assessor")).count() == 2
     # Every outcome 1 stands on a signed report of its period; the current pack holds one.
     for review in ArcpReview.objects.filter(outcome="1"):
         assert (

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from tests.trust.test_crawl import SKIP_PREFIXES, shape
 
 PASSWORD = "phone-Demo-2026"
-ROLES = ["learner1_1", "tutor1_1", "examiner1", "dualrole", "admin"]
+ROLES = ["learner1_1", "tutor1_1", "examiner1", "dualrole", "layrep", "admin"]
 MAX_PAGES = 30
 
 

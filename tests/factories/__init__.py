@@ -21,6 +21,7 @@ from .portfolio import (
     PanelFactory,
     PlacementFactory,
     ReflectionFactory,
+    panel_member,
     submitted_reflection,
 )
 from .rubrics import (
@@ -60,6 +61,7 @@ __all__ = [
     "feedback_invitation",
     "make_published_rubric",
     "mark",
+    "panel_member",
     "signed_supervisor_report",
     "submitted_reflection",
 ]

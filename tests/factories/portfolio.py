@@ -55,6 +55,16 @@ class PanelFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory)
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    role = Panel.Role.EXAMINER
+
+
+def panel_member(cohort, role: str, **person):
+    """A new person (examiner role) on `cohort`'s open panel as `role` ("chair", "examiner",
+    "lay_representative", "external_assessor"); returns the person. `person`: UserFactory's
+    keywords (username, first_name...)."""
+    member = UserFactory(roles=(R.EXAMINER,), **person)
+    PanelFactory(examiner=member, cohort=cohort, role=role)
+    return member
 
 
 class PlacementFactory(factory.django.DjangoModelFactory):

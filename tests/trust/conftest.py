@@ -27,6 +27,7 @@ from tests.factories import (
     feedback_invitation,
     make_published_rubric,
     mark,
+    panel_member,
     submitted_reflection,
 )
 from tests.factories.files import attach
@@ -58,7 +59,8 @@ def build_scene() -> Scene:
     People (role name → relationship to A / B):
     learner (own / other cohort), tutor (allocated / —), former (— / ended allocation),
     examiner (panel / other cohort), examiner_b (other cohort / panel), admin (all / all),
-    patient_rep (— / —), dual = tutor of B + examiner of A (panel / allocated)."""
+    patient_rep (— / —), dual = tutor of B + examiner of A (panel / allocated), lay = lay
+    representative on A's panel, ext = external assessor on B's panel (packs only)."""
     ensure_portfolio_page()
     s = Scene()
     w = build_world(prefix="t_", cohorts=("Trust cohort A", "Trust cohort B"), examiner_b=True)
@@ -75,6 +77,9 @@ def build_scene() -> Scene:
         "dual": dual,
         "anonymous": None,
         "learner_b": learner_b,
+        # Panel roles (issue 17): they read their panel's learners' packs and nothing else.
+        "lay": panel_member(w.cohort_a, "lay_representative", username="t_lay"),
+        "ext": panel_member(w.cohort_b, "external_assessor", username="t_ext"),
     }
     rubric = make_published_rubric(criteria=2, levels=3)
     s.objects["rubric"] = rubric

@@ -51,6 +51,8 @@ PEOPLE = (
     "patient_rep",
     "dual",
     "second",
+    "lay",
+    "ext",
 )
 REFLECTIONS = ("draft", "refl", "refl2")
 ASSESSMENTS = ("assess", "draftassess")
@@ -197,6 +199,31 @@ def test_attachments_every_door_shows_the_policy_set(scene, db, who):
         return
     listed = {a["id"] for row in response.json()["results"] for a in row["attachments"]}
     assert listed & {o.pk for o in objects} == want, f"API list of {who}"
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_recorded_packs_every_door_shows_the_policy_set(scene, db, who):
+    """A recorded pack downloads (site) and opens (API) exactly when the policy says so, and
+    the panel page lists exactly the packs of its reader's panels (lay and external members
+    included: the packs are all they read)."""
+    user = scene.users[who]
+    objects = [scene.obj("export", side) for side in ("a", "b")]
+    want = expected(export_policy, user, objects)
+    client = site(user)
+    opened = {
+        o.pk for o in objects if client.get(portfolio_url("arcp_export_download", o.pk)).status_code == 200
+    }
+    assert opened == want, f"site downloads of {who}"
+    read = {o.pk for o in objects if api(user).get(f"/api/v1/exports/{o.pk}/").status_code == 200}
+    assert read == want, f"API reads of {who}"
+    response = client.get(portfolio_url("arcp_panel"))
+    if response.status_code != 200:
+        return
+    html = response.content.decode()
+    listed = {o.pk for o in objects if portfolio_url("arcp_export_download", o.pk) in html}
+    assert listed <= want, f"panel page of {who}"
+    if who in ("examiner", "examiner_b", "lay", "ext"):  # panel members only: all they read
+        assert listed == want, f"panel page of {who}"
 
 
 # --- The ARCP pack ---------------------------------------------------------------------------

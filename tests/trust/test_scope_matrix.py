@@ -17,6 +17,11 @@ Roles (a column each) and their relationship to learner A / learner B:
 | patient_rep | none         | none             |
 | dual        | panel        | allocated        |  (tutor of B and examiner of A)
 | anonymous   | none         | none             |
+| lay         | lay-panel    | other cohort     |  (lay representative on A's panel)
+| ext         | other cohort | external-panel   |  (external assessor on B's panel)
+
+A lay representative or external assessor reads the ARCP packs of their panel's learners
+(view, download, verify) and nothing else: every other door is 404, as for a stranger.
 """
 
 from __future__ import annotations
@@ -30,7 +35,19 @@ from portfolio.site import portfolio_url
 
 from .conftest import SEARCH_WORD
 
-ROLES = ("learner", "tutor", "former", "examiner", "examiner_b", "admin", "patient_rep", "dual", "anonymous")
+ROLES = (
+    "learner",
+    "tutor",
+    "former",
+    "examiner",
+    "examiner_b",
+    "admin",
+    "patient_rep",
+    "dual",
+    "anonymous",
+    "lay",
+    "ext",
+)
 RELATION = {
     "learner": ("own", "other-cohort"),
     "tutor": ("allocated", "not-allocated"),
@@ -41,91 +58,93 @@ RELATION = {
     "patient_rep": ("none", "none"),
     "dual": ("panel", "allocated"),
     "anonymous": ("none", "none"),
+    "lay": ("lay-panel", "other-cohort"),
+    "ext": ("other-cohort", "external-panel"),
 }
 
 # Expected status per door (rows: the object of learner A, then of learner B; columns: ROLES).
 # 302 for `anonymous` is the sign-in redirect; 302 in the admin rows is Wagtail refusing a
 # role that may not enter the admin at all.
 EXPECTED_TABLE = """
-door                              side learner tutor former examiner examiner_b admin rep dual anon
-site.reflection_detail:refl         a    200    200   404     200      404      200  404  200  302
-site.reflection_detail:refl         b    404    404   404     404      200      200  404  200  302
-site.reflection_detail:draft        a    200    404   404     404      404      404  404  404  302
-site.reflection_detail:draft        b    404    404   404     404      404      404  404  404  302
-site.reflection_edit:draft          a    200    404   404     404      404      404  404  404  302
-site.reflection_edit:draft          b    404    404   404     404      404      404  404  404  302
-site.reflection_review:refl         a    404    200   404     404      404      404  404  404  302
-site.reflection_review:refl         b    404    404   404     404      404      404  404  200  302
-site.reflection_sign_off:refl       a    404    200   404     404      404      404  404  404  302
-site.reflection_sign_off:refl       b    404    404   404     404      404      404  404  200  302
-site.marking_start:refl             a    404    200   404     404      404      404  404  404  302
-site.marking_start:refl             b    404    404   404     404      404      404  404  200  302
-site.marking_edit:draftassess       a    404    200   404     404      404      404  404  404  302
-site.marking_edit:draftassess       b    404    404   404     404      404      404  404  200  302
-site.marking_finalise:draftassess   a    404    200   404     404      404      404  404  404  302
-site.marking_finalise:draftassess   b    404    404   404     404      404      404  404  200  302
-site.marking_detail:assess          a    200    200   404     200      404      200  404  200  302
-site.marking_detail:assess          b    404    404   404     404      200      200  404  200  302
-site.marking_detail:draftassess     a    404    200   404     404      404      200  404  404  302
-site.marking_detail:draftassess     b    404    404   404     404      404      200  404  200  302
-site.marking_results:refl           a    200    200   404     200      404      200  404  200  302
-site.marking_results:refl           b    404    404   404     404      200      200  404  200  302
-site.feedback_list:learner          a    200    200   404     200      404      200  404  200  302
-site.feedback_list:learner          b    404    404   404     404      200      200  404  200  302
-site.arcp_panel_learner:learner     a    403    403   403     200      404      403  403  200  302
-site.arcp_panel_learner:learner     b    403    403   403     404      200      403  403  404  302
-site.arcp_export_download:export    a    200    200   404     200      404      200  404  200  302
-site.arcp_export_download:export    b    404    404   404     404      200      200  404  200  302
-site.attachment_file:attach         a    200    200   404     200      404      200  404  200  302
-site.attachment_file:attach         b    404    404   404     404      200      200  404  200  302
-site.attachment_file:draftattach    a    200    404   404     404      404      404  404  404  302
-site.attachment_file:draftattach    b    404    404   404     404      404      404  404  404  302
-site.attachment_remove:draftattach  a    200    404   404     404      404      404  404  404  302
-site.attachment_remove:draftattach  b    404    404   404     404      404      404  404  404  302
-site.attachment_remove:attach       a    302    404   404     404      404      404  404  404  302
-site.attachment_remove:attach       b    404    404   404     404      404      404  404  404  302
-admin.reflection_inspect:refl       a    302    302   302     302      302      200  302  302  302
-admin.reflection_inspect:refl       b    302    302   302     302      302      200  302  302  302
-admin.reflection_inspect:draft      a    302    302   302     302      302      404  302  302  302
-admin.reflection_inspect:draft      b    302    302   302     302      302      404  302  302  302
-admin.assessment_inspect:assess     a    302    302   302     302      302      200  302  302  302
-admin.assessment_inspect:assess     b    302    302   302     302      302      200  302  302  302
-admin.feedback_inspect:feedback     a    302    302   302     302      302      200  302  302  302
-admin.feedback_inspect:feedback     b    302    302   302     302      302      200  302  302  302
-api.learner:learner                 a    200    200   404     200      404      200  403  200  401
-api.learner:learner                 b    404    404   404     404      200      200  403  200  401
-api.reflection:refl                 a    200    200   404     200      404      200  403  200  401
-api.reflection:refl                 b    404    404   404     404      200      200  403  200  401
-api.reflection:draft                a    200    404   404     404      404      404  403  404  401
-api.reflection:draft                b    404    404   404     404      404      404  403  404  401
-api.attachment_file:attach          a    200    200   404     200      404      200  403  200  401
-api.attachment_file:attach          b    404    404   404     404      200      200  403  200  401
-api.attachment_file:draftattach     a    200    404   404     404      404      404  403  404  401
-api.attachment_file:draftattach     b    404    404   404     404      404      404  403  404  401
-api.assessment:assess               a    200    200   404     200      404      200  403  200  401
-api.assessment:assess               b    404    404   404     404      200      200  403  200  401
-api.assessment:draftassess          a    404    200   404     404      404      200  403  404  401
-api.assessment:draftassess          b    404    404   404     404      404      200  403  200  401
-api.feedback:feedback               a    200    200   404     200      404      200  403  200  401
-api.feedback:feedback               b    404    404   404     404      200      200  403  200  401
-api.export:export                   a    200    200   404     200      404      200  403  200  401
-api.export:export                   b    404    404   404     404      200      200  403  200  401
-api.review:review                   a    200    200   404     200      404      200  403  200  401
-api.review:review                   b    404    404   404     404      200      200  403  200  401
-site.esr_detail:esrdraft            a    404    200   404     404      404      200  404  404  302
-site.esr_detail:esrdraft            b    404    404   404     404      404      200  404  200  302
-site.esr_detail:esrshared           a    200    200   404     404      404      200  404  404  302
-site.esr_detail:esrshared           b    404    404   404     404      404      200  404  200  302
-site.esr_detail:esrsigned           a    200    200   404     200      404      200  404  200  302
-site.esr_detail:esrsigned           b    404    404   404     404      200      200  404  200  302
-api.esr:esrdraft                    a    404    200   404     404      404      200  403  404  401
-api.esr:esrdraft                    b    404    404   404     404      404      200  403  200  401
-api.esr:esrshared                   a    200    200   404     404      404      200  403  404  401
-api.esr:esrshared                   b    404    404   404     404      404      200  403  200  401
-api.esr:esrsigned                   a    200    200   404     200      404      200  403  200  401
-api.esr:esrsigned                   b    404    404   404     404      200      200  403  200  401
-api.arcp_pdf:learner                a    200    200   404     200      404      200  403  200  401
-api.arcp_pdf:learner                b    404    404   404     404      200      200  403  200  401
+door                              side learner tutor former examiner examiner_b admin rep dual anon  lay  ext
+site.reflection_detail:refl         a    200    200   404     200      404      200  404  200  302  404  404
+site.reflection_detail:refl         b    404    404   404     404      200      200  404  200  302  404  404
+site.reflection_detail:draft        a    200    404   404     404      404      404  404  404  302  404  404
+site.reflection_detail:draft        b    404    404   404     404      404      404  404  404  302  404  404
+site.reflection_edit:draft          a    200    404   404     404      404      404  404  404  302  404  404
+site.reflection_edit:draft          b    404    404   404     404      404      404  404  404  302  404  404
+site.reflection_review:refl         a    404    200   404     404      404      404  404  404  302  404  404
+site.reflection_review:refl         b    404    404   404     404      404      404  404  200  302  404  404
+site.reflection_sign_off:refl       a    404    200   404     404      404      404  404  404  302  404  404
+site.reflection_sign_off:refl       b    404    404   404     404      404      404  404  200  302  404  404
+site.marking_start:refl             a    404    200   404     404      404      404  404  404  302  404  404
+site.marking_start:refl             b    404    404   404     404      404      404  404  200  302  404  404
+site.marking_edit:draftassess       a    404    200   404     404      404      404  404  404  302  404  404
+site.marking_edit:draftassess       b    404    404   404     404      404      404  404  200  302  404  404
+site.marking_finalise:draftassess   a    404    200   404     404      404      404  404  404  302  404  404
+site.marking_finalise:draftassess   b    404    404   404     404      404      404  404  200  302  404  404
+site.marking_detail:assess          a    200    200   404     200      404      200  404  200  302  404  404
+site.marking_detail:assess          b    404    404   404     404      200      200  404  200  302  404  404
+site.marking_detail:draftassess     a    404    200   404     404      404      200  404  404  302  404  404
+site.marking_detail:draftassess     b    404    404   404     404      404      200  404  200  302  404  404
+site.marking_results:refl           a    200    200   404     200      404      200  404  200  302  404  404
+site.marking_results:refl           b    404    404   404     404      200      200  404  200  302  404  404
+site.feedback_list:learner          a    200    200   404     200      404      200  404  200  302  404  404
+site.feedback_list:learner          b    404    404   404     404      200      200  404  200  302  404  404
+site.arcp_panel_learner:learner     a    403    403   403     200      404      403  403  200  302  404  404
+site.arcp_panel_learner:learner     b    403    403   403     404      200      403  403  404  302  404  404
+site.arcp_export_download:export    a    200    200   404     200      404      200  404  200  302  200  404
+site.arcp_export_download:export    b    404    404   404     404      200      200  404  200  302  404  200
+site.attachment_file:attach         a    200    200   404     200      404      200  404  200  302  404  404
+site.attachment_file:attach         b    404    404   404     404      200      200  404  200  302  404  404
+site.attachment_file:draftattach    a    200    404   404     404      404      404  404  404  302  404  404
+site.attachment_file:draftattach    b    404    404   404     404      404      404  404  404  302  404  404
+site.attachment_remove:draftattach  a    200    404   404     404      404      404  404  404  302  404  404
+site.attachment_remove:draftattach  b    404    404   404     404      404      404  404  404  302  404  404
+site.attachment_remove:attach       a    302    404   404     404      404      404  404  404  302  404  404
+site.attachment_remove:attach       b    404    404   404     404      404      404  404  404  302  404  404
+admin.reflection_inspect:refl       a    302    302   302     302      302      200  302  302  302  302  302
+admin.reflection_inspect:refl       b    302    302   302     302      302      200  302  302  302  302  302
+admin.reflection_inspect:draft      a    302    302   302     302      302      404  302  302  302  302  302
+admin.reflection_inspect:draft      b    302    302   302     302      302      404  302  302  302  302  302
+admin.assessment_inspect:assess     a    302    302   302     302      302      200  302  302  302  302  302
+admin.assessment_inspect:assess     b    302    302   302     302      302      200  302  302  302  302  302
+admin.feedback_inspect:feedback     a    302    302   302     302      302      200  302  302  302  302  302
+admin.feedback_inspect:feedback     b    302    302   302     302      302      200  302  302  302  302  302
+api.learner:learner                 a    200    200   404     200      404      200  403  200  401  404  404
+api.learner:learner                 b    404    404   404     404      200      200  403  200  401  404  404
+api.reflection:refl                 a    200    200   404     200      404      200  403  200  401  404  404
+api.reflection:refl                 b    404    404   404     404      200      200  403  200  401  404  404
+api.reflection:draft                a    200    404   404     404      404      404  403  404  401  404  404
+api.reflection:draft                b    404    404   404     404      404      404  403  404  401  404  404
+api.attachment_file:attach          a    200    200   404     200      404      200  403  200  401  404  404
+api.attachment_file:attach          b    404    404   404     404      200      200  403  200  401  404  404
+api.attachment_file:draftattach     a    200    404   404     404      404      404  403  404  401  404  404
+api.attachment_file:draftattach     b    404    404   404     404      404      404  403  404  401  404  404
+api.assessment:assess               a    200    200   404     200      404      200  403  200  401  404  404
+api.assessment:assess               b    404    404   404     404      200      200  403  200  401  404  404
+api.assessment:draftassess          a    404    200   404     404      404      200  403  404  401  404  404
+api.assessment:draftassess          b    404    404   404     404      404      200  403  200  401  404  404
+api.feedback:feedback               a    200    200   404     200      404      200  403  200  401  404  404
+api.feedback:feedback               b    404    404   404     404      200      200  403  200  401  404  404
+api.export:export                   a    200    200   404     200      404      200  403  200  401  200  404
+api.export:export                   b    404    404   404     404      200      200  403  200  401  404  200
+api.review:review                   a    200    200   404     200      404      200  403  200  401  404  404
+api.review:review                   b    404    404   404     404      200      200  403  200  401  404  404
+site.esr_detail:esrdraft            a    404    200   404     404      404      200  404  404  302  404  404
+site.esr_detail:esrdraft            b    404    404   404     404      404      200  404  200  302  404  404
+site.esr_detail:esrshared           a    200    200   404     404      404      200  404  404  302  404  404
+site.esr_detail:esrshared           b    404    404   404     404      404      200  404  200  302  404  404
+site.esr_detail:esrsigned           a    200    200   404     200      404      200  404  200  302  404  404
+site.esr_detail:esrsigned           b    404    404   404     404      200      200  404  200  302  404  404
+api.esr:esrdraft                    a    404    200   404     404      404      200  403  404  401  404  404
+api.esr:esrdraft                    b    404    404   404     404      404      200  403  200  401  404  404
+api.esr:esrshared                   a    200    200   404     404      404      200  403  404  401  404  404
+api.esr:esrshared                   b    404    404   404     404      404      200  403  200  401  404  404
+api.esr:esrsigned                   a    200    200   404     200      404      200  403  200  401  404  404
+api.esr:esrsigned                   b    404    404   404     404      200      200  403  200  401  404  404
+api.arcp_pdf:learner                a    200    200   404     200      404      200  403  200  401  404  404
+api.arcp_pdf:learner                b    404    404   404     404      200      200  403  200  401  404  404
 """
 
 
@@ -142,6 +161,8 @@ def parse_table(text: str) -> dict[tuple[str, str, str], int]:
         "rep",
         "dual",
         "anon",
+        "lay",
+        "ext",
     ]
     expected = {}
     for row in rows:
