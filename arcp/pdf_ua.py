@@ -99,20 +99,22 @@ def mark_margins_as_artifacts(document, pdf) -> int:
             continue
         stream = pdf.objects[_number(pdf.objects[object_number]["Contents"])]
         ops = stream.stream
-        out = []
-        i = 0
-        while i < len(ops):
-            if (
-                i + 2 < len(ops)
-                and ops[i + 2] == b"BDC"
-                and isinstance(ops[i + 1], pydyf.Dictionary)
-                and ops[i + 1].get("MCID") in lost
-            ):
-                out.extend(("/Artifact", b"BMC"))
-                changed += 1
-                i += 3
-                continue
-            out.append(ops[i])
-            i += 1
+        # "/Tag <</MCID n>> BDC" of a lost n becomes "/Artifact BMC" (found by the BDC operator:
+        # a page's stream has thousands of operations, a few of them the margins' marked content).
+        starts = [
+            i - 2
+            for i, op in enumerate(ops)
+            if op == b"BDC"
+            and i >= 2
+            and isinstance(ops[i - 1], pydyf.Dictionary)
+            and ops[i - 1].get("MCID") in lost
+        ]
+        out, done = [], 0
+        for start in starts:
+            out.extend(ops[done:start])
+            out.extend(("/Artifact", b"BMC"))
+            done = start + 3
+        out.extend(ops[done:])
+        changed += len(starts)
         stream.stream = out
     return changed
