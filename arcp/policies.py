@@ -93,7 +93,9 @@ class ReviewPolicy(_LearnerScoped):
 
     def permits(self, user, action, obj) -> bool:
         if action == "add":
-            return learners.is_panel_examiner(user, obj) and bool(panel_roles(user, obj) & RECORDING_ROLES)
+            # panel_roles are those on the open panels of the learner's cohort: none unless
+            # `user` is a panel examiner of the learner (`learners.is_panel_examiner`).
+            return bool(panel_roles(user, obj) & RECORDING_ROLES)
         if action in LEARNER_ACTIONS:
             return R.has_role(user, R.LEARNER) and obj is not None and obj.learner_id == user.pk
         return super().permits(user, action, obj)
@@ -142,6 +144,8 @@ class PackRequestPolicy(policies.Policy):
         return PackRequest.objects.filter(
             requested_by=user, cohort_export__isnull=True, learner__in=learners.visible(user)
         )
+
+
 def _open_panels_with_roles():
     return Panel.objects.filter(current(start="opens_on", end="closes_on")).annotate(
         member=Coalesce("member_role__role", Value(PanelMember.Role.EXAMINER))
