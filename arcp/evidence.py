@@ -38,7 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from assessments.models import Assessment, Score
@@ -220,7 +220,7 @@ def _totals(assessment: Assessment) -> dict:
     levels and competencies are prefetched); the stored figures if scoring refuses."""
     try:
         result = scoring.score(
-            assessment.rubric, {s.criterion_id: s.level for s in assessment.scores.all() if s.level_id}
+            assessment.rubric, {s.criterion_id: s.level_id for s in assessment.scores.all() if s.level_id}
         )
         return {"total": result.total, "max_score": result.max_score}
     except (ValidationError, AttributeError):
@@ -263,7 +263,19 @@ def _within(queryset, allowed):
     return queryset.filter(pk__in=allowed.values("pk"))
 
 
-def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer=None) -> Snapshot:
+def _share_rubrics(assessments: list[Assessment], criteria_qs) -> None:
+    """One instance per rubric for all `assessments`, with its criteria (levels, competencies)
+    prefetched once: the same three queries as `rubric__criteria` on the markings, without a
+    copy of every criterion and level per marking (the grids and totals read them)."""
+    rubrics: dict[int, Any] = {}
+    for a in assessments:
+        a.rubric = rubrics.setdefault(a.rubric_id, a.rubric)
+    prefetch_related_objects(list(rubrics.values()), Prefetch("criteria", queryset=criteria_qs))
+
+
+def gather(
+    learner, period_from: datetime.date, period_to: datetime.date, viewer=None, *, screen: bool = False
+) -> Snapshot:
     """Collect everything the panel sees for `learner` in the period, with a constant number
     of queries (independent of how many reflections, assessments or feedback there are).
 
@@ -277,19 +289,25 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         period_from: first day of the review period.
         period_to: last day of the period, also the evidence cut-off.
         viewer: who the pack is for (None: the released evidence).
+        screen: only what the examiner's panel page shows (`arcp/panel_learner.html`): the
+            reflections with their themes, sign-offs, feedback and current markings (totals,
+            not the rubric grids), and the summary's counts. Attachments, goals, colleague
+            rounds, supervisor's reports and previous outcomes stay empty (the page lists
+            the reports and outcomes itself) and `summary["rubrics"]` is empty. The same
+            queries and policies as the pack for everything it holds, so the counts agree.
     Returns:
         A `Snapshot` ready for the print templates.
     """
     end = cutoff_end(period_to)
     themes = list(Competency.objects.themes().order_by("sort_order", "code"))
-    enrolment = Enrolment.objects.filter(learner=learner).select_related("cohort").first()
+    enrolment = Enrolment.of(learner)
     cohort = enrolment.cohort if enrolment else None
 
     level_qs = Level.objects.order_by("sort_order", "points", "pk")
     criteria_qs = Criterion.objects.order_by("sort_order", "pk").prefetch_related(
         Prefetch("levels", queryset=level_qs), "competencies"
     )
-    score_qs = Score.objects.select_related("level")
+    score_qs = Score.objects.all()  # levels are read from the rubric's (prefetched) criteria
     allowed_assessments = (
         assessment_policy.released() if viewer is None else assessment_policy.visible(viewer)
     )
@@ -299,10 +317,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
             allowed_assessments,
         )
         .select_related("rubric", "assessor", "supersedes", "supersedes__assessor")
-        .prefetch_related(
-            Prefetch("scores", queryset=score_qs),
-            Prefetch("rubric__criteria", queryset=criteria_qs),
-        )
+        .prefetch_related(Prefetch("scores", queryset=score_qs))
         .order_by("finalised_at", "pk")
     )
     events_qs = (
@@ -312,22 +327,25 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         .select_related("actor", "revision")
         .order_by("created_at", "pk")
     )
-    attachments_qs = Attachment.objects.filter(created_at__lt=end).order_by("created_at", "pk")
-    if viewer is not None:
-        attachments_qs = _within(attachments_qs, attachment_policy.visible(viewer))
+    prefetches = [
+        Prefetch("themes", queryset=Competency.objects.select_related("framework")),
+        Prefetch("assessments", queryset=assessment_qs, to_attr="arcp_assessments"),
+        Prefetch("events", queryset=events_qs, to_attr="arcp_events"),
+    ]
+    if not screen:
+        attachments_qs = Attachment.objects.filter(created_at__lt=end).order_by("created_at", "pk")
+        if viewer is not None:
+            attachments_qs = _within(attachments_qs, attachment_policy.visible(viewer))
+        prefetches.append(Prefetch("attachments", queryset=attachments_qs, to_attr="arcp_attachments"))
     in_period = reflections_in_period(learner, period_from, period_to)
     if viewer is not None:
         in_period = _within(in_period, reflection_policy.visible(viewer))
     reflections = list(
         in_period.select_related("placement")
-        .prefetch_related(
-            Prefetch("themes", queryset=Competency.objects.select_related("framework")),
-            Prefetch("assessments", queryset=assessment_qs, to_attr="arcp_assessments"),
-            Prefetch("events", queryset=events_qs, to_attr="arcp_events"),
-            Prefetch("attachments", queryset=attachments_qs, to_attr="arcp_attachments"),
-        )
+        .prefetch_related(*prefetches)
         .order_by("occurred_on", "submitted_at", "pk")
     )
+    _share_rubrics([a for r in reflections for a in r.arcp_assessments], criteria_qs)
     # Every answer in the period (withdrawn ones are counted, never shown), each marked with
     # whether this viewer may read it.
     shown = feedback_policy.released() if viewer is None else feedback_policy.visible(viewer)
@@ -342,19 +360,6 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         .select_related("instrument")
         .order_by("occurred_on", "submitted_at", "pk")
     )
-    outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
-    previous = list(
-        _within(ArcpReview.objects.filter(learner=learner, period_to__lt=period_to), outcomes)
-        .select_related("examiner", "supersedes", "superseded_by")
-        .order_by("period_to", "created_at")
-    )
-
-    esr_allowed = SupervisorReport.objects.all() if viewer is None else report_policy.visible(viewer)
-    esrs = _within(
-        SupervisorReport.objects.filter(learner=learner).covering(period_from, period_to, end), esr_allowed
-    )
-    esrs = list(esrs.select_related("author").order_by("period_from", "signed_at", "pk"))
-
     visible_feedback = [fb for fb in feedback_rows if fb.withdrawn_at is None and fb.shown]
     withdrawn = sum(1 for fb in feedback_rows if fb.withdrawn_at is not None)
     all_feedback = [_feedback_evidence(fb) for fb in visible_feedback]
@@ -378,7 +383,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
                 rubric_title=a.rubric.title,
                 rubric_version=a.rubric.version,
                 assessor_name=display_name(a.assessor),
-                rows=_rubric_grid(a),
+                rows=[] if screen else _rubric_grid(a),
                 **_totals(a),
                 supersedes=a.supersedes,
             )
@@ -410,7 +415,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
                 late_submitted=bool(submitted_at and late_from <= submitted_at < end),
                 submitted_at=submitted_at,
                 resubmitted_after_cutoff=bool(reflection.submitted_at and reflection.submitted_at >= end),
-                attachments=reflection.arcp_attachments,
+                attachments=[] if screen else reflection.arcp_attachments,
             )
         )
     unmatched = [item for item in all_feedback if item.feedback.pk not in matched_feedback]
@@ -427,10 +432,32 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         all_feedback=all_feedback,
         withdrawn_feedback=withdrawn,
         signoffs=sorted(all_signoffs, key=lambda e: (e.created_at, e.pk)),
-        previous_reviews=previous,
+        previous_reviews=[],
         superseded=superseded,
-        supervisor_reports=esrs,
     )
+    if not screen:
+        _pack_only_parts(snapshot, end, viewer)
+    snapshot.summary = summarise(snapshot)
+    return snapshot
+
+
+def _pack_only_parts(snapshot: Snapshot, end: datetime.datetime, viewer) -> None:
+    """What the pack holds beyond the panel page's evidence list (see `gather(screen=...)`):
+    previous outcomes, supervisor's reports, colleague rounds and goals, each through its
+    app's policy for `viewer` (None: released)."""
+    learner, period_from, period_to = snapshot.learner, snapshot.period_from, snapshot.period_to
+    outcomes = ArcpReview.objects.all() if viewer is None else review_policy.visible(viewer)
+    snapshot.previous_reviews = list(
+        _within(ArcpReview.objects.filter(learner=learner, period_to__lt=period_to), outcomes)
+        .select_related("examiner", "supersedes", "superseded_by")
+        .order_by("period_to", "created_at")
+    )
+    esr_allowed = SupervisorReport.objects.all() if viewer is None else report_policy.visible(viewer)
+    esrs = _within(
+        SupervisorReport.objects.filter(learner=learner).covering(period_from, period_to, end), esr_allowed
+    )
+    esrs = esrs.select_related("author").order_by("period_from", "signed_at", "pk")
+    snapshot.supervisor_reports = list(esrs)
     released = ColleagueRound.objects.filter(
         learner=learner, closes_on__gte=period_from, closes_on__lte=period_to, released_at__lt=end
     )
@@ -438,10 +465,8 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
         released = released.filter(pk__in=round_policy.visible(viewer).values("pk"))
     released = released.select_related("instrument").order_by("closes_on", "pk")
     snapshot.colleague_rounds = [colleague_rounds.aggregates(r) for r in released]
-    snapshot.summary = summarise(snapshot)
-    numbers = {r.reflection.pk: (r.number, r.title) for r in evidence}
+    numbers = {r.reflection.pk: (r.number, r.title) for r in snapshot.reflections}
     snapshot.goals = gather_goals(learner, period_from, end, viewer=viewer, reflections=numbers)
-    return snapshot
 
 
 # --- Summary -------------------------------------------------------------------------------

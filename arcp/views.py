@@ -339,7 +339,8 @@ def panel_learner(request, learner_id: int):
     learner = _panel_learner_or_404(request.user, learner_id)
     packs = list(exports.visible(request.user).filter(learner=learner).select_related("created_by"))
     programme_type = services.programme_type_of(learner)
-    period_form = PeriodForm(initial=_default_pack_period(learner, packs), prefix="pack")
+    window = _default_pack_period(learner, packs)
+    period_form = PeriodForm(initial=window, prefix="pack")
     initial = {"export": str(packs[0].pk)} if packs else {}
     review_form = ReviewForm(initial=initial, exports=packs, programme_type=programme_type, prefix="review")
     status = 200
@@ -368,10 +369,12 @@ def panel_learner(request, learner_id: int):
         .select_related("examiner", "export", "supersedes", "superseded_by")
     )
     # The evidence on screen: what the next pack would hold for this reader (the same gatherer
-    # and policies as the PDF), for the period the pack form proposes.
-    window = _default_pack_period(learner, packs)
-    snapshot = evidence.gather(learner, window["period_from"], window["period_to"], viewer=request.user)
-    summary = evidence.summarise(snapshot)
+    # and policies as the PDF), for the period the pack form proposes; only the parts this
+    # page shows (`screen`: no rubric grids, attachments, goals or rounds, which it never drew).
+    snapshot = evidence.gather(
+        learner, window["period_from"], window["period_to"], viewer=request.user, screen=True
+    )
+    summary = snapshot.summary
     context = {
         "learner": learner,
         "snapshot": snapshot,

@@ -63,7 +63,11 @@ def arcp_nav_items(request):
     if supervisor_reports.role_may(user, "add"):
         items.append(navigation.NavItem("Supervisor's reports", portfolio_url("arcp_esr_list"), order=36))
     if timelines.role_may(user, "view") and not learners.reads_packs_only(user):
-        items.append(navigation.NavItem("Learners", portfolio_url("arcp_learner_search"), order=35))
+        # The cohort heatmap is reached from the learner search (its page links to it).
+        coverage = (portfolio_url("arcp_cohort_coverage"),)
+        items.append(
+            navigation.NavItem("Learners", portfolio_url("arcp_learner_search"), order=35, also=coverage)
+        )
     return items
 
 

@@ -68,6 +68,14 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.learner} in {self.cohort}"
 
+    @classmethod
+    def of(cls, learner) -> Enrolment | None:
+        """`learner`'s enrolment with its cohort (None when not enrolled): no query when the
+        caller loaded it with the learner (`select_related("enrolment__cohort")`)."""
+        if type(learner).enrolment.is_cached(learner):
+            return getattr(learner, "enrolment", None)  # cached as missing: None
+        return cls.objects.filter(learner=learner).select_related("cohort").first()
+
 
 class DateRangeMixin(models.Model):
     """Start/end dates; an empty end means "open ended". Current when start <= today <= end."""

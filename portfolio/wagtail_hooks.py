@@ -300,7 +300,7 @@ def portfolio_nav_items(request):
     the tutor's review queue with its count (the same queryset as the queue)."""
     user = request.user
     reflections = policies.reflections
-    items = [navigation.NavItem("Dashboard", portfolio_url("dashboard"), order=0)]
+    items = [navigation.NavItem("Dashboard", portfolio_url("dashboard"), order=0, exact=True)]
     if reflections.role_may(user, "add"):
         items.append(navigation.NavItem("My reflections", portfolio_url("reflection_list"), order=10))
         items.append(navigation.NavItem("New reflection", portfolio_url("reflection_create"), order=11))

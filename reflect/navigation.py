@@ -17,15 +17,34 @@ HOOK = "register_reflect_nav_items"
 
 @dataclass(frozen=True)
 class NavItem:
+    """A menu entry. It is the current page's entry on its own URL and the pages under it,
+    and on the screens in `also` (URLs of pages reached from it that live elsewhere, e.g. the
+    cohort heatmap under "Learners") and the pages under those. `exact`: only on its own URL
+    (the dashboard, whose URL is the start of every screen's)."""
+
     label: str
     url: str
     order: int = 100
     count: int | None = None
+    also: tuple[str, ...] = ()
+    exact: bool = False
+
+    def match(self, path: str) -> int:
+        """How specific this item is for `path`: the length of the URL it matched (0: none)."""
+        if path == self.url:
+            return len(self.url)
+        urls = [] if self.exact else [self.url]
+        found = [len(url) for url in (*urls, *self.also) if _under(path, url)]
+        return max(found, default=0)
 
     def for_request(self, request) -> dict:
-        path = getattr(request, "path", "")
-        current = path == self.url or (self.url.rstrip("/") and path.startswith(self.url.rstrip("/") + "/"))
-        return {"label": self.label, "url": self.url, "count": self.count, "current": bool(current)}
+        current = self.match(getattr(request, "path", "")) > 0
+        return {"label": self.label, "url": self.url, "count": self.count, "current": current}
+
+
+def _under(path: str, url: str) -> bool:
+    base = url.rstrip("/")
+    return path == url or bool(base) and path.startswith(base + "/")
 
 
 def items_for(request) -> list[dict]:
@@ -38,10 +57,11 @@ def items_for(request) -> list[dict]:
         items.extend(fn(request) or [])
     items.sort(key=lambda item: (item.order, item.label))
     rendered = [item.for_request(request) for item in items]
-    # Only the longest matching URL is "current" (the dashboard is a prefix of everything).
-    current = [r for r in rendered if r["current"]]
-    if len(current) > 1:
-        best = max(current, key=lambda r: len(r["url"]))
-        for r in current:
-            r["current"] = r is best
+    # Only the most specific match is "current" (the longest URL it matched).
+    path = getattr(request, "path", "")
+    matched = [(item.match(path), n) for n, item in enumerate(items) if rendered[n]["current"]]
+    if len(matched) > 1:
+        best = max(matched, key=lambda m: (m[0], -m[1]))[1]  # a tie: the first in the menu
+        for _, n in matched:
+            rendered[n]["current"] = n == best
     return rendered

@@ -58,17 +58,39 @@ def percentage(total: Decimal, maximum: Decimal) -> Decimal:
     return (HUNDRED * Decimal(total) / Decimal(maximum)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _structure(rubric: Rubric) -> list[Criterion]:
-    """Criteria with their levels and competencies, using prefetched data when present."""
+@dataclass(frozen=True)
+class _Part:
+    """A criterion as the maths reads it: its levels by id, competency codes and maximum."""
+
+    criterion: Criterion
+    levels: dict[int, Level]
+    codes: tuple[str, ...]
+    maximum: Decimal
+
+
+def _structure(rubric: Rubric) -> list[_Part]:
+    """The rubric's criteria with their levels and competencies, from prefetched data when
+    present. Worked out once per prefetched rubric instance (kept on it, as the prefetched
+    rows themselves are): a pack or a marking list scores many markings of one rubric."""
     cache = getattr(rubric, "_prefetched_objects_cache", {})
-    if "criteria" not in cache:
-        rubric = Rubric.objects.with_content().get(pk=rubric.pk)
-    return list(rubric.criteria.all())
+    if "criteria" in cache and getattr(rubric, "_scoring_parts", None) is not None:
+        return rubric._scoring_parts
+    loaded = rubric if "criteria" in cache else Rubric.objects.with_content().get(pk=rubric.pk)
+    parts = [_part(c) for c in loaded.criteria.all()]
+    if "criteria" in cache:
+        rubric._scoring_parts = parts
+    return parts
 
 
-def _criterion_max(criterion: Criterion) -> Decimal:
-    points = [level.points for level in criterion.levels.all()]
-    return Decimal(criterion.weight) * Decimal(max(points) if points else 0)
+def _part(criterion: Criterion) -> _Part:
+    levels = list(criterion.levels.all())
+    top = max((level.points for level in levels), default=0)
+    return _Part(
+        criterion=criterion,
+        levels={level.pk: level for level in levels},
+        codes=tuple(comp.code for comp in criterion.competencies.all()),
+        maximum=Decimal(criterion.weight) * Decimal(top),
+    )
 
 
 def max_score(rubric: Rubric) -> Decimal:
@@ -80,7 +102,7 @@ def max_score(rubric: Rubric) -> Decimal:
     Returns:
         The maximum as a Decimal with two places.
     """
-    return sum((_criterion_max(c) for c in _structure(rubric)), ZERO).quantize(TWO_PLACES)
+    return sum((part.maximum for part in _structure(rubric)), ZERO).quantize(TWO_PLACES)
 
 
 def score(rubric: Rubric, chosen: Mapping[Any, Level | int]) -> ScoreResult:
@@ -98,20 +120,21 @@ def score(rubric: Rubric, chosen: Mapping[Any, Level | int]) -> ScoreResult:
         ValidationError: a criterion is not one of this rubric's, or a level is not one of
             its criterion's levels (every such problem is listed).
     """
-    criteria = _structure(rubric)
-    by_id = {c.pk: c for c in criteria}
+    parts = _structure(rubric)
+    by_id = {part.criterion.pk: part for part in parts}
     problems: list[str] = []
     picked: dict[int, Level] = {}
     for key, value in chosen.items():
         criterion_id = key.pk if isinstance(key, Criterion) else key
-        criterion = by_id.get(criterion_id)
-        if criterion is None:
+        part = by_id.get(criterion_id)
+        if part is None:
             problems.append(f"Criterion {criterion_id} is not part of this rubric.")
             continue
         level_id = value.pk if isinstance(value, Level) else value
-        level = next((lv for lv in criterion.levels.all() if lv.pk == level_id), None)
+        level = part.levels.get(level_id)
         if level is None:
-            problems.append(f'Level {level_id} is not one of the levels of criterion "{criterion.title}".')
+            title = part.criterion.title
+            problems.append(f'Level {level_id} is not one of the levels of criterion "{title}".')
             continue
         picked[criterion_id] = level
     if problems:
@@ -122,8 +145,8 @@ def score(rubric: Rubric, chosen: Mapping[Any, Level | int]) -> ScoreResult:
     per_criterion: dict[int, tuple[int, Decimal]] = {}
     comp_total: dict[str, Decimal] = {}
     comp_max: dict[str, Decimal] = {}
-    for criterion in criteria:
-        c_max = _criterion_max(criterion)
+    for part in parts:
+        criterion, c_max = part.criterion, part.maximum
         maximum += c_max
         weighted = ZERO
         if criterion.pk in picked:
@@ -131,9 +154,9 @@ def score(rubric: Rubric, chosen: Mapping[Any, Level | int]) -> ScoreResult:
             weighted = (Decimal(criterion.weight) * points).quantize(TWO_PLACES)
             per_criterion[criterion.pk] = (points, weighted)
             total += weighted
-        for comp in criterion.competencies.all():
-            comp_total[comp.code] = comp_total.get(comp.code, ZERO) + weighted
-            comp_max[comp.code] = comp_max.get(comp.code, ZERO) + c_max
+        for code in part.codes:
+            comp_total[code] = comp_total.get(code, ZERO) + weighted
+            comp_max[code] = comp_max.get(code, ZERO) + c_max
     per_competency = {
         code: {
             "total": comp_total[code].quantize(TWO_PLACES),

@@ -49,7 +49,8 @@ def esr_missing_message(outcome: str) -> str:
 
 def programme_type_of(learner) -> str | None:
     """The programme type of the learner's cohort (None without a cohort)."""
-    return Enrolment.objects.filter(learner=learner).values_list("cohort__programme_type", flat=True).first()
+    enrolment = Enrolment.of(learner)
+    return enrolment.cohort.programme_type if enrolment else None
 
 
 # --- Reviews -----------------------------------------------------------------------------

@@ -189,3 +189,32 @@ def test_cohort_heatmap(world, portfolio_page, client, django_assert_max_num_que
         lambda html: html.count('<th scope="row">') - 1,
         django_assert_max_num_queries,
     )
+
+
+def test_panel_learner_screen_holds_what_the_pack_holds(world, portfolio_page, client, rubric):
+    """The page gathers only what it draws (`gather(screen=True)`), with the same counts,
+    reflections, markings and totals as the pack's full snapshot for the same reader."""
+    from arcp import evidence
+
+    _portfolio_items(world.learner_a, world.tutor, rubric, 0)(3)
+    period = (_ago(365), timezone.localdate())
+    full = evidence.gather(world.learner_a, *period, viewer=world.examiner)
+    screen = evidence.gather(world.learner_a, *period, viewer=world.examiner, screen=True)
+    keys = ("reflection_count", "assessment_count", "feedback_count", "themes_covered", "late_count")
+    assert {k: screen.summary[k] for k in keys} == {k: full.summary[k] for k in keys}
+
+    def markings(snapshot):
+        return [
+            (r.title, [(a.assessment.pk, a.assessor_name, a.total, a.max_score) for a in r.assessments])
+            for r in snapshot.reflections
+        ]
+
+    assert markings(screen) == markings(full) and len(full.reflections) == 3
+    client.force_login(world.examiner)
+    html = client.get(portfolio_url("arcp_panel_learner", world.learner_a.pk)).content.decode()
+    for r in full.reflections:
+        for a in r.assessments:
+            assert (
+                f"{a.total} of {a.max_score}" in html
+                and portfolio_url("marking_detail", a.assessment.pk) in html
+            )
