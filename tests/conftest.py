@@ -93,3 +93,15 @@ def world(db):
     cohort A's panel, an admin, a patient rep, a former tutor, a two-role user
     (`tests.factories.world.build_world`, which the trust tests' scene shares)."""
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings_restored():
+    """A test must leave the settings as it found them. Mixing `@override_settings` with
+    pytest-django's `settings` fixture in one test once left `TASKS` on the dummy backend for
+    every later test (packs queued and never made); fail the test that leaks instead."""
+    from django.conf import settings
+
+    before = settings.TASKS
+    yield
+    assert settings.TASKS == before, "this test left settings.TASKS changed"
