@@ -146,9 +146,8 @@ def pack_finished(job_id: int) -> None:
 
 
 def _store_zip(job: CohortExport) -> None:
-    made = (
-        job.pack_requests.select_related("learner", "export")
-        .order_by("learner__last_name", "learner__first_name", "learner__username")
+    made = job.pack_requests.select_related("learner", "export").order_by(
+        "learner__last_name", "learner__first_name", "learner__username"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:

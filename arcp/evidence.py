@@ -353,7 +353,7 @@ def gather(learner, period_from: datetime.date, period_to: datetime.date, viewer
     esrs = _within(
         SupervisorReport.objects.filter(learner=learner).covering(period_from, period_to, end), esr_allowed
     )
-    esrs = list(esrs.select_related("author").order_by("period_from", "signed_at", "pk"))
+    esrs = list(esrs.select_related("author").with_themes().order_by("period_from", "signed_at", "pk"))
 
     visible_feedback = [fb for fb in feedback_rows if fb.withdrawn_at is None and fb.shown]
     withdrawn = sum(1 for fb in feedback_rows if fb.withdrawn_at is not None)

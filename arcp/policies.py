@@ -142,6 +142,8 @@ class PackRequestPolicy(policies.Policy):
         return PackRequest.objects.filter(
             requested_by=user, cohort_export__isnull=True, learner__in=learners.visible(user)
         )
+
+
 def _open_panels_with_roles():
     return Panel.objects.filter(current(start="opens_on", end="closes_on")).annotate(
         member=Coalesce("member_role__role", Value(PanelMember.Role.EXAMINER))

@@ -128,7 +128,7 @@ def test_tutor_writes_shares_and_signs_on_the_site_after_confirming(world, clien
     nav = client.get(portfolio_url("dashboard")).content.decode()
     assert portfolio_url("arcp_esr_list") in nav
     blank = client.get(portfolio_url("arcp_esr_new", world.learner_a.pk)).content.decode()
-    assert "In the portfolio for" in blank and "Lived experience" in blank  # the evidence, by theme
+    assert "Progress in each theme" in blank and "Progress in “Lived experience”" in blank  # by theme
     form = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in data().items()}
     response = client.post(portfolio_url("arcp_esr_new", world.learner_a.pk), {**form, "recommendation": "x"})
     assert response.status_code == 400 and b"error-summary" in response.content
@@ -228,6 +228,7 @@ def test_api_fields_and_filters_are_the_contracts(world, draft, api):
         "recommendation",
         "status",
         "signed_at",
+        "themes",  # an extension: the contract's fields are unchanged
     }
     assert body["learner"] == world.learner_a.pk and body["author"] == world.tutor.pk
     assert body["status"] == "signed" and body["recommendation"] == "satisfactory" and body["signed_at"]
