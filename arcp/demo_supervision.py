@@ -105,7 +105,9 @@ def seed_history_report(learner, period_from, period_to, outcome) -> None:
     )
 
 
-def seed_current(learner, start, today, draft_learner=None) -> None:
+def seed_current(learner, start, today, others=()) -> None:
+    """`learner`'s signed and shared reports of the year; the draft of the year for the first of
+    `others` with a tutor and no report of the period yet (the same one on a second run)."""
     middle = start + (today - start) / 2
     ok = SupervisorReport.Recommendation.SATISFACTORY
     ensure_report(learner, start, middle, SupervisorReport.Status.SIGNED, ok)
@@ -117,8 +119,13 @@ def seed_current(learner, start, today, draft_learner=None) -> None:
         ok,
         comment="I agree; I would add the food bank audit I led in the spring.",
     )
-    if draft_learner is not None:
-        ensure_report(draft_learner, start, today, SupervisorReport.Status.DRAFT, ok)
+    for other in others:
+        taken = SupervisorReport.objects.filter(learner=other, period_from__lte=today, period_to__gte=start)
+        if taken.filter(period_from=start, period_to=today).exists():
+            return  # made on an earlier run
+        if tutor_of(other) is not None and not taken.exists():
+            ensure_report(other, start, today, SupervisorReport.Status.DRAFT, ok)
+            return
 
 
 def seed_panel_roles(ctx) -> None:

@@ -300,6 +300,8 @@ class GoalCommentPolicy(policies.Policy):
 
     def visible(self, user) -> QuerySet:
         return GoalComment.objects.filter(goal__in=goals.visible(user))
+
+
 class AttachmentPolicy(policies.Policy):
     """A reflection's attachments are seen by whoever may see the reflection (its learner
     always; tutors, examiners and admins in scope once it is submitted). Only its learner
