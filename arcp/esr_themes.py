@@ -1,6 +1,12 @@
 """The evidence behind each theme of a supervisor's report: for each of the eight
 social-accountability themes, what the portfolio holds in the report's period.
 
+Why theme by theme, beside the evidence: the Gold Guide describes the report as "a synthesis
+of the evidence in the trainee's learning portfolio" which "must be evidence based" (4th ed.,
+para 7.35, quoted at https://docsbay.net/shortcuts-to-writing-a-quality-educational-supervisors-report-an-educational-supervisors),
+and supervisors' reports are written area by area, each judgement referenced to evidence in the
+portfolio (https://primarycare.severndeanery.nhs.uk/training/gp-curriculum-and-mrcgp/wpba/writing-a-high-quality-educational-supervisor-s-report/).
+
 Nothing is queried here: it reads the pack's own snapshot (`arcp.evidence.gather`, which asks
 each app's policy for the viewer), so the tutor sees for each theme exactly the evidence the
 panel's pack will hold for that period, and no more than the viewer may read:

@@ -223,6 +223,10 @@ class SupervisorReportQuerySet(models.QuerySet):
         rows = SupervisorReportTheme.objects.select_related("theme")
         return self.prefetch_related(models.Prefetch("theme_sections", queryset=rows))
 
+    def for_reading(self):
+        """With author, learner and theme sections: a report read in full (a few queries)."""
+        return self.select_related("author", "learner").with_themes()
+
 
 class SupervisorReport(models.Model):
     """The educational supervisor's report (ESR) for a learner's review period: written by

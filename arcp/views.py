@@ -91,8 +91,7 @@ def _my_pack_page(request, form, *, bound=None, status=200):
         "current": current,
         "supervisor_reports": supervisor_reports.visible(request.user)
         .filter(learner=request.user)
-        .select_related("author", "learner")
-        .with_themes(),
+        .select_related("author", "learner"),
     }
     return render(request, "arcp/my_pack.html", context, status=status)
 
@@ -387,8 +386,7 @@ def _esr_context(user, learner, packs) -> dict:
     return {
         "supervisor_reports": supervisor_reports.visible(user)
         .filter(learner=learner)
-        .select_related("author", "learner")
-        .with_themes(),
+        .for_reading(),
         "latest_pack_esr": latest_pack_esr,
         "esr_source": services.ESR_SOURCE,
         "may_record": reviews.permits(user, "add", learner),
