@@ -384,9 +384,7 @@ def _esr_context(user, learner, packs) -> dict:
     roles = panel_roles(user, learner)
     labels = dict(PanelMember.Role.choices)
     return {
-        "supervisor_reports": supervisor_reports.visible(user)
-        .filter(learner=learner)
-        .for_reading(),
+        "supervisor_reports": supervisor_reports.visible(user).filter(learner=learner).for_reading(),
         "latest_pack_esr": latest_pack_esr,
         "esr_source": services.ESR_SOURCE,
         "may_record": reviews.permits(user, "add", learner),

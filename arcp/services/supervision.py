@@ -65,8 +65,9 @@ def _clean_themes(data: dict, errors: dict) -> dict:
     return texts
 
 
-def _clean(data: dict) -> dict:
-    """The report's fields from `data` (period, recommendation, sections), checked.
+def _clean(data: dict) -> tuple[dict, dict]:
+    """The report's fields from `data` (period, recommendation, sections), checked, and its
+    theme texts ({Competency: text}, `_clean_themes`).
 
     Raises:
         ValidationError: by field; nothing is saved.
@@ -187,7 +188,8 @@ def create_report(author, learner, data: dict, *, via: str = "site") -> Supervis
             _save_themes(report, themes)
             audit.record(author, "esr_create", learner=learner, obj=report, via=via)
     except IntegrityError:  # the same period saved at the same instant (the constraint's backstop)
-        _refuse_overlap(learner, clean["period_from"], clean["period_to"])
+        with transaction.atomic():
+            _refuse_overlap(learner, clean["period_from"], clean["period_to"])  # PeriodTaken
         raise
     return report
 

@@ -156,6 +156,12 @@ def test_signed_report_keeps_its_themes_and_they_reach_the_api_and_the_pack(worl
             "progress": "Wrote to the council about the bus route.",
         }
     ]
+    from arcp import subject_access
+
+    held = subject_access.arcp(world.learner_a)["supervisor_reports"]
+    assert held[0]["themes"] == [
+        {"code": "advocacy", "progress": "Wrote to the council about the bus route."}
+    ]
     SupervisorReport.objects.filter(pk=report.pk).update(
         signed_at=timezone.now() - datetime.timedelta(hours=1)
     )

@@ -334,3 +334,4 @@ def test_subject_access_holds_the_reports_the_learner_may_read(world, draft):
     held = subject_access.arcp(world.learner_a)["supervisor_reports"]
     assert [r["id"] for r in held] == [shared.pk]
     assert held[0]["progress"] == "Shared words." and held[0]["author"]["id"] == world.tutor.pk
+    assert held[0]["themes"] == []
