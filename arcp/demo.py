@@ -190,7 +190,9 @@ def seed(ctx) -> None:
     if first is None or panel is None:
         return
     period_from, period_to = start, ctx.today
-    demo_supervision.seed_current(first.learner, period_from, period_to)
+    others = Enrolment.objects.filter(cohort__in=ctx.cohort_objs).exclude(learner=first.learner)
+    others = [e.learner for e in others.select_related("learner").order_by("learner__username")]
+    demo_supervision.seed_current(first.learner, period_from, period_to, others)
     if not ArcpExport.objects.filter(
         learner=first.learner, period_from=period_from, period_to=period_to
     ).exists():

@@ -3,9 +3,10 @@
 - Earlier years: a signed report (backdated to the end of its period, as it was signed then)
   for each earlier period whose outcome the panel judged on one (not 5, "evidence missing", nor
   10.1), before the outcome is recorded: outcome 1 needs it.
-- The current year of the first cohort's first learner: the report in every status: a signed
-  interim report (first half), a shared one with the learner's comment (second half) and a
-  draft of the full-year report.
+- The current year of the first cohort's first learner: a signed interim report (first half)
+  and a shared one with the learner's comment (second half); the draft of a full-year report
+  for another learner (one report per learner per period: periods never overlap).
+- Every report has the tutor's words on each of the eight themes.
 - Panels: each demo cohort's examiner chairs its panel; the first cohort's panel also has a
   lay representative (`layrep`) and an external assessor (`externalassessor`).
 """
@@ -19,6 +20,7 @@ from django.utils import timezone
 from portfolio.models import Panel
 from portfolio.policies import learners
 from reflect import roles as R
+from rubrics.models import Competency
 
 from . import services
 from .models import SupervisorReport
@@ -33,6 +35,18 @@ def tutor_of(learner):
         learners.current_tutors(learner), key=lambda t: (not t.username.startswith("tutor"), t.username)
     )
     return tutors[0] if tutors else None
+
+
+def theme_texts(good: bool) -> dict[str, str]:
+    """The tutor's words on each theme, by code."""
+    themes = Competency.objects.themes().order_by("sort_order", "code")
+    if good:
+        return {
+            t.code: f"Clear growth in “{t.title}”: the reflections in the period show the learner "
+            "linking what they saw in the community to what they will do in clinic."
+            for t in themes
+        }
+    return {t.code: f"Little evidence of “{t.title}” in the period; we agreed a plan." for t in themes}
 
 
 def ensure_report(learner, period_from, period_to, status, recommendation, *, comment="", backdate=False):
@@ -61,6 +75,7 @@ def ensure_report(learner, period_from, period_to, status, recommendation, *, co
             "engagement": "Attended every supervision meeting." if good else "Missed three of five meetings.",
             "concerns": "" if good else "Gaps in the portfolio across most themes.",
             "development_needs": "Lead a small improvement project with a third-sector partner.",
+            "themes": theme_texts(good),
         },
         via="demo",
     )
@@ -90,7 +105,9 @@ def seed_history_report(learner, period_from, period_to, outcome) -> None:
     )
 
 
-def seed_current(learner, start, today) -> None:
+def seed_current(learner, start, today, others=()) -> None:
+    """`learner`'s signed and shared reports of the year; the draft of the year for the first of
+    `others` with a tutor and no report of the period yet (the same one on a second run)."""
     middle = start + (today - start) / 2
     ok = SupervisorReport.Recommendation.SATISFACTORY
     ensure_report(learner, start, middle, SupervisorReport.Status.SIGNED, ok)
@@ -102,7 +119,13 @@ def seed_current(learner, start, today) -> None:
         ok,
         comment="I agree; I would add the food bank audit I led in the spring.",
     )
-    ensure_report(learner, start, today, SupervisorReport.Status.DRAFT, ok)
+    for other in others:
+        taken = SupervisorReport.objects.filter(learner=other, period_from__lte=today, period_to__gte=start)
+        if taken.filter(period_from=start, period_to=today).exists():
+            return  # made on an earlier run
+        if tutor_of(other) is not None and not taken.exists():
+            ensure_report(other, start, today, SupervisorReport.Status.DRAFT, ok)
+            return
 
 
 def seed_panel_roles(ctx) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portfolio.policies import learners
@@ -19,7 +21,7 @@ from portfolio.site import portfolio_url
 from portfolio.views import portfolio_login_required, render
 from reflect import audit
 
-from . import services
+from . import esr_themes, services
 from .esr_forms import ReportCommentForm, SupervisorReportForm
 from .models import SupervisorReport
 from .policies import supervisor_reports
@@ -30,7 +32,16 @@ def _require_tutor(user):
         raise Http404("Only tutors write supervisor's reports.")
 
 
-def _to_form(form, exc: ValidationError) -> None:
+def _to_form(form, exc: ValidationError, user=None) -> None:
+    if isinstance(exc, services.PeriodTaken):
+        # One report per learner per period: say whose, and link to it if they may open it.
+        existing = exc.existing
+        if supervisor_reports.visible(user).filter(pk=existing.pk).exists():
+            url = portfolio_url("arcp_esr_detail", existing.pk)
+            form.add_error(None, format_html('{} <a href="{}">Open it</a>.', exc.message_text, url))
+        else:
+            form.add_error(None, f"{exc.message_text} Ask its author about it.")
+        return
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -70,24 +81,46 @@ def report_new(request, learner_id: int):
     _require_tutor(request.user)
     learner = learners.get(request.user, learner_id)
     supervisor_reports.require(request.user, "add", learner)
+    initial = _default_period(learner)
+    period = _period(request, initial["period_from"], initial["period_to"])
+    themes = esr_themes.gather(learner, *period, request.user)
     if request.method == "POST":
-        form = SupervisorReportForm(request.POST)
+        form = SupervisorReportForm(request.POST, themes=themes)
         if form.is_valid():
             try:
-                report = services.create_report(request.user, learner, form.cleaned_data, via="site")
+                report = services.create_report(request.user, learner, form.service_data(), via="site")
             except ValidationError as exc:
-                _to_form(form, exc)
+                _to_form(form, exc, request.user)
             else:
                 messages.success(request, "Draft saved. Share it with the learner when it is ready.")
                 return HttpResponseRedirect(portfolio_url("arcp_esr_detail", report.pk))
         status = 400
     else:
-        initial = _default_period(learner)
-        initial["progress"] = services.evidence_outline(
-            learner, initial["period_from"], initial["period_to"], request.user
-        )
-        form, status = SupervisorReportForm(initial=initial), 200
-    context = {"form": form, "learner": learner, "report": None}
+        form, status = SupervisorReportForm(initial=initial, themes=themes), 200
+    return _form_page(request, form, learner, None, period, status)
+
+
+def _period(request, start, end) -> tuple[datetime.date, datetime.date]:
+    """The period whose evidence the form shows: the one posted if it reads as two dates in
+    order, else `start`–`end`."""
+    if request.method == "POST":
+        try:
+            posted = tuple(forms.DateField().clean(request.POST.get(k)) for k in ("period_from", "period_to"))
+        except ValidationError:
+            return start, end
+        if posted[0] <= posted[1] and posted[1] - posted[0] <= services.supervision.LONGEST_PERIOD:
+            return posted
+    return start, end
+
+
+def _form_page(request, form, learner, report, period, status):
+    context = {
+        "form": form,
+        "learner": learner,
+        "report": report,
+        "evidence_from": period[0],
+        "evidence_to": period[1],
+    }
     return render(request, "arcp/esr/form.html", context, status=status)
 
 
@@ -101,27 +134,30 @@ def report_edit(request, pk: int):
         return _detail(
             request, report, error="This report is signed: a signed report is not changed.", status=400
         )
+    period = _period(request, report.period_from, report.period_to)
+    themes = esr_themes.gather(report.learner, *period, request.user, report.theme_texts())
     if request.method == "POST":
-        form = SupervisorReportForm(request.POST)
+        form = SupervisorReportForm(request.POST, themes=themes)
         if form.is_valid():
             try:
-                services.update_report(request.user, report.pk, form.cleaned_data, via="site")
+                services.update_report(request.user, report.pk, form.service_data(), via="site")
             except ValidationError as exc:
-                _to_form(form, exc)
+                _to_form(form, exc, request.user)
             else:
                 messages.success(request, "Report saved.")
                 return HttpResponseRedirect(portfolio_url("arcp_esr_detail", report.pk))
         status = 400
     else:
-        form, status = SupervisorReportForm(initial=SupervisorReportForm.initial_from(report)), 200
-    context = {"form": form, "learner": report.learner, "report": report}
-    return render(request, "arcp/esr/form.html", context, status=status)
+        initial = SupervisorReportForm.initial_from(report, themes)
+        form, status = SupervisorReportForm(initial=initial, themes=themes), 200
+    return _form_page(request, form, report.learner, report, period, status)
 
 
 def _detail(request, report, *, comment_form=None, error: str = "", status: int = 200):
     user = request.user
     context = {
         "report": report,
+        "themes": esr_themes.for_report(report, user),
         "error": error,
         "comment_form": comment_form or ReportCommentForm(initial={"comment": report.learner_comment}),
         "may_comment": supervisor_reports.can(user, "comment", report) and report.status == "shared",

@@ -456,7 +456,7 @@ def _pack_only_parts(snapshot: Snapshot, end: datetime.datetime, viewer) -> None
     esrs = _within(
         SupervisorReport.objects.filter(learner=learner).covering(period_from, period_to, end), esr_allowed
     )
-    esrs = esrs.select_related("author").order_by("period_from", "signed_at", "pk")
+    esrs = esrs.select_related("author").with_themes().order_by("period_from", "signed_at", "pk")
     snapshot.supervisor_reports = list(esrs)
     released = ColleagueRound.objects.filter(
         learner=learner, closes_on__gte=period_from, closes_on__lte=period_to, released_at__lt=end

@@ -203,6 +203,8 @@ class PackRequest(models.Model):
     def waiting_for_worker(self, now=None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.QUEUED and now - self.created_at > self.WORKER_WAIT
+
+
 # --- The educational supervisor's report -----------------------------------------------
 class SupervisorReportQuerySet(models.QuerySet):
     def signed(self):
@@ -215,6 +217,15 @@ class SupervisorReportQuerySet(models.QuerySet):
         if signed_by is not None:
             qs = qs.filter(signed_at__lte=signed_by)
         return qs
+
+    def with_themes(self):
+        """Prefetch each report's theme sections with their themes (one query more)."""
+        rows = SupervisorReportTheme.objects.select_related("theme")
+        return self.prefetch_related(models.Prefetch("theme_sections", queryset=rows))
+
+    def for_reading(self):
+        """With author, learner and theme sections: a report read in full (a few queries)."""
+        return self.select_related("author", "learner").with_themes()
 
 
 class SupervisorReport(models.Model):
@@ -237,7 +248,7 @@ class SupervisorReport(models.Model):
 
     #: The narrative sections, in the order they are printed: (field, heading).
     SECTIONS = (
-        ("progress", "Progress in the period"),
+        ("progress", "Overall progress"),
         ("engagement", "Engagement with supervision and the portfolio"),
         ("concerns", "Concerns"),
         ("development_needs", "Agreed development needs"),
@@ -274,6 +285,11 @@ class SupervisorReport(models.Model):
                 condition=~models.Q(status="signed") | models.Q(signed_at__isnull=False),
                 name="esr_signed_has_date",
             ),
+            # One report per learner per review period. The service refuses any overlap (under
+            # a lock on the learner); this is the database's backstop for the same period.
+            models.UniqueConstraint(
+                fields=["learner", "period_from", "period_to"], name="esr_one_per_period"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,3 +302,26 @@ class SupervisorReport(models.Model):
     def sections(self) -> list[tuple[str, str]]:
         """(heading, text) of each narrative section, in order (empty ones too)."""
         return [(heading, getattr(self, name)) for name, heading in self.SECTIONS]
+
+    def theme_texts(self) -> dict[int, str]:
+        """The tutor's text per theme: {competency id: text} (prefetch `theme_sections`)."""
+        return {row.theme_id: row.progress for row in self.theme_sections.all()}
+
+
+class SupervisorReportTheme(models.Model):
+    """The tutor's judgement of progress in one of the eight social-accountability themes
+    (`rubrics.Competency.objects.themes()`), one per report and theme. Changed only through
+    `arcp.services.supervision`, with the report (frozen once it is signed)."""
+
+    report = models.ForeignKey(SupervisorReport, on_delete=models.CASCADE, related_name="theme_sections")
+    theme = models.ForeignKey("rubrics.Competency", on_delete=models.PROTECT, related_name="+")
+    progress = models.TextField(blank=True, max_length=limits.LONG_TEXT)
+
+    class Meta:
+        ordering = ["theme__sort_order", "theme__code"]
+        verbose_name = "supervisor's report theme section"
+        constraints = [models.UniqueConstraint(fields=["report", "theme"], name="esr_theme_once")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} in {self.report}"
+

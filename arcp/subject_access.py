@@ -374,11 +374,12 @@ def arcp(learner) -> dict[str, Any]:
                 "recommendation": r.recommendation,
                 "status": r.status,
                 **{name: getattr(r, name) for name, _ in r.SECTIONS},
+                "themes": [{"code": t.theme.code, "progress": t.progress} for t in r.theme_sections.all()],
                 "learner_comment": r.learner_comment,
                 "shared_at": r.shared_at,
                 "signed_at": r.signed_at,
             }
-            for r in report_policy.visible(learner).filter(learner=learner).select_related("author")
+            for r in report_policy.visible(learner).filter(learner=learner).for_reading()
         ],
     }
 

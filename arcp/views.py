@@ -402,9 +402,7 @@ def _esr_context(user, learner, packs) -> dict:
             learner, pack.period_from, pack.period_to, held_by
         ).exists()
     return {
-        "supervisor_reports": supervisor_reports.visible(user)
-        .filter(learner=learner)
-        .select_related("author", "learner"),
+        "supervisor_reports": supervisor_reports.visible(user).filter(learner=learner).for_reading(),
         "latest_pack_esr": latest_pack_esr,
         "esr_source": services.ESR_SOURCE,
         "may_record": reviews.permits(user, "add", learner),

@@ -6,7 +6,7 @@ from portfolio.api.serializers import PersonRefSerializer
 from reflect import limits
 
 from .. import services
-from ..models import ArcpExport, ArcpReview, SupervisorReport
+from ..models import ArcpExport, ArcpReview, SupervisorReport, SupervisorReportTheme
 from ..services import OUTCOME_CODES
 
 
@@ -159,11 +159,28 @@ class AppealRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
 
+class SupervisorReportThemeSerializer(serializers.ModelSerializer):
+    """The tutor's words on one of the eight themes: `{"code", "title", "progress"}`."""
+
+    code = serializers.CharField(source="theme.code", read_only=True)
+    title = serializers.CharField(source="theme.title", read_only=True)
+
+    class Meta:
+        model = SupervisorReportTheme
+        fields = ["code", "title", "progress"]
+        read_only_fields = fields
+
+
 class SupervisorReportSerializer(serializers.ModelSerializer):
     """An educational supervisor's report (contract v1.1, "Supervisor's reports"): `{"id",
     "learner", "author", "period_from", "period_to", "recommendation" (satisfactory |
     unsatisfactory | insufficient_evidence), "status" (draft | shared | signed), "signed_at"}`
-    (`learner` and `author` are user ids). Read-only: reports are written on the site."""
+    (`learner` and `author` are user ids). Read-only: reports are written on the site.
+
+    An extension (the contract welcomes them; it changes none of its fields): `themes`, the
+    tutor's text on each theme they wrote up, in framework order."""
+
+    themes = SupervisorReportThemeSerializer(source="theme_sections", many=True, read_only=True)
 
     class Meta:
         model = SupervisorReport
@@ -176,5 +193,6 @@ class SupervisorReportSerializer(serializers.ModelSerializer):
             "recommendation",
             "status",
             "signed_at",
+            "themes",
         ]
         read_only_fields = fields

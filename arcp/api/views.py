@@ -299,7 +299,8 @@ class SupervisorReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     permission_classes = [NotPatientRep]
 
     def get_queryset(self):
-        return supervisor_reports.visible(self.request.user).order_by("-period_to", "-created_at", "-id")
+        reports = supervisor_reports.visible(self.request.user).with_themes()
+        return reports.order_by("-period_to", "-created_at", "-id")
 
     def get_object(self):
         return supervisor_reports.get(self.request.user, self.kwargs["pk"], self.get_queryset())

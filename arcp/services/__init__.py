@@ -41,10 +41,10 @@ from .reviews import (
     respond_to_review,
 )
 from .supervision import (
+    PeriodTaken,
     comment_on_report,
     covering_reports,
     create_report,
-    evidence_outline,
     share_report,
     sign_report,
     update_report,
@@ -58,6 +58,7 @@ __all__ = [
     "REASON_CODES",
     "VERIFY_MAX_BYTES",
     "AppealWindow",
+    "PeriodTaken",
     "acknowledge_review",
     "appeal_closes_on",
     "appeal_window",
@@ -66,7 +67,6 @@ __all__ = [
     "comment_on_report",
     "covering_reports",
     "create_report",
-    "evidence_outline",
     "check_period",
     "check_review",
     "export_for",

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reflect import audit, limits
 from reflect.notify import notify
 from reflect.people import display_name
 from reflect.sanitize import to_plain_text
+from rubrics.models import Competency
 
-from .. import evidence
-from ..models import SupervisorReport
+from ..models import SupervisorReport, SupervisorReportTheme
 from ..policies import supervisor_reports
 
 S = SupervisorReport.Status
@@ -31,8 +32,42 @@ RECOMMENDATIONS = tuple(SupervisorReport.Recommendation.values)
 LONGEST_PERIOD = datetime.timedelta(days=550)
 
 
-def _clean(data: dict) -> dict:
-    """The report's fields from `data` (period, recommendation, sections), checked.
+class PeriodTaken(ValidationError):
+    """Another report of the learner already covers (part of) the period: `existing` is it."""
+
+    def __init__(self, existing: SupervisorReport):
+        self.existing = existing
+        message = (
+            f"{display_name(existing.author)}'s report for {existing.period_from:%-d %b %Y} – "
+            f"{existing.period_to:%-d %b %Y} already covers this period."
+        )
+        super().__init__({"period_from": [message]})
+        self.message_text = message
+
+
+def _clean_themes(data: dict, errors: dict) -> dict:
+    """{theme (Competency): plain text} for each of the eight themes, from `data["themes"]`
+    ({theme code: text}; missing themes are empty). Unknown codes are a field error."""
+    given = data.get("themes") or {}
+    if not isinstance(given, dict):
+        errors["themes"] = ["Give the themes as {theme code: text}."]
+        return {}
+    themes = {t.code: t for t in Competency.objects.themes().order_by("sort_order", "code")}
+    unknown = sorted(str(code) for code in given if code not in themes)
+    if unknown:
+        errors["themes"] = [f"No such theme: {', '.join(unknown)}."]
+    texts = {}
+    for code, theme in themes.items():
+        raw = given.get(code) or ""
+        raw = raw if isinstance(raw, str) else str(raw)
+        limits.check(errors, f"theme_{code}", raw, limits.LONG_TEXT, f"“{theme.title}”")
+        texts[theme] = to_plain_text(raw).strip()
+    return texts
+
+
+def _clean(data: dict) -> tuple[dict, dict]:
+    """The report's fields from `data` (period, recommendation, sections), checked, and its
+    theme texts ({Competency: text}, `_clean_themes`).
 
     Raises:
         ValidationError: by field; nothing is saved.
@@ -61,10 +96,46 @@ def _clean(data: dict) -> dict:
         limits.check(errors, name, raw, limits.LONG_TEXT, f"“{heading}”")
         texts[name] = to_plain_text(raw).strip()
     if not texts["progress"] and "progress" not in errors:
-        errors["progress"] = ["Say how the learner progressed in the period."]
+        errors["progress"] = ["Say how the learner progressed overall in the period."]
+    themes = _clean_themes(data, errors)
     if errors:
         raise ValidationError(errors)
-    return {"period_from": period_from, "period_to": period_to, "recommendation": recommendation, **texts}
+    return {
+        "period_from": period_from,
+        "period_to": period_to,
+        "recommendation": recommendation,
+        **texts,
+    }, themes
+
+
+def _refuse_overlap(learner, period_from, period_to, exclude=None) -> None:
+    """One report per learner per review period: PeriodTaken if another report of `learner`
+    (any status) overlaps the period. Locks the learner's row first, so two tutors saving at
+    once take turns and the second sees the first's report (PostgreSQL: FOR UPDATE; SQLite
+    takes its write lock when the transaction starts: IMMEDIATE, config/settings/base.py)."""
+    get_user_model().objects.select_for_update().filter(pk=learner.pk).values_list("pk").first()
+    clash = (
+        SupervisorReport.objects.filter(
+            learner=learner, period_from__lte=period_to, period_to__gte=period_from
+        )
+        .exclude(pk=exclude)
+        .select_related("author")
+        .order_by("period_from", "pk")
+        .first()
+    )
+    if clash is not None:
+        raise PeriodTaken(clash)
+
+
+def _save_themes(report: SupervisorReport, themes: dict) -> None:
+    """Store the tutor's text per theme (an emptied theme loses its row)."""
+    for theme, text in themes.items():
+        if text:
+            SupervisorReportTheme.objects.update_or_create(
+                report=report, theme=theme, defaults={"progress": text}
+            )
+        else:
+            SupervisorReportTheme.objects.filter(report=report, theme=theme).delete()
 
 
 def _own(user, report_id, action: str) -> SupervisorReport:
@@ -97,36 +168,48 @@ def create_report(author, learner, data: dict, *, via: str = "site") -> Supervis
 
     Args:
         data: `period_from`, `period_to` (dates), `recommendation` (satisfactory |
-            unsatisfactory | insufficient_evidence), and the sections `progress` (required),
-            `engagement`, `concerns`, `development_needs` (plain text).
+            unsatisfactory | insufficient_evidence), the sections `progress` (overall,
+            required), `engagement`, `concerns`, `development_needs` (plain text), and
+            `themes` {theme code: text} for the eight themes (optional each).
     Raises:
         PermissionDenied: `author` is not a tutor allocated to the learner (but sees them).
         NotFound: the learner is outside `author`'s scope.
+        PeriodTaken: another report of the learner overlaps the period (a ValidationError).
         ValidationError: by field.
     """
     if not supervisor_reports.role_may(author, "add"):
         raise PermissionDenied(supervisor_reports.denied_message(author, "add", learner))
     supervisor_reports.require(author, "add", learner)
-    clean = _clean(data)
-    with transaction.atomic():
-        report = SupervisorReport.objects.create(learner=learner, author=author, **clean)
-        audit.record(author, "esr_create", learner=learner, obj=report, via=via)
+    clean, themes = _clean(data)
+    try:
+        with transaction.atomic():
+            _refuse_overlap(learner, clean["period_from"], clean["period_to"])
+            report = SupervisorReport.objects.create(learner=learner, author=author, **clean)
+            _save_themes(report, themes)
+            audit.record(author, "esr_create", learner=learner, obj=report, via=via)
+    except IntegrityError:  # the same period saved at the same instant (the constraint's backstop)
+        with transaction.atomic():
+            _refuse_overlap(learner, clean["period_from"], clean["period_to"])  # PeriodTaken
+        raise
     return report
 
 
 def update_report(user, report_id, data: dict, *, via: str = "site") -> SupervisorReport:
-    """The author changes a draft or shared report (a signed one is frozen: 400).
+    """The author changes a draft or shared report (a signed one is frozen: 400), its theme
+    texts with it (`data` as for `create_report`).
 
     Raises: as `create_report`; ValidationError `{"detail"}` when signed."""
     report = _own(user, report_id, "edit")
-    clean = _clean(data)
+    clean, themes = _clean(data)
     with transaction.atomic():
         report = _locked(
             report, (S.DRAFT, S.SHARED), "This report is {status}: a signed report is not changed."
         )
+        _refuse_overlap(report.learner, clean["period_from"], clean["period_to"], exclude=report.pk)
         for name, value in clean.items():
             setattr(report, name, value)
         report.save()
+        _save_themes(report, themes)
         audit.record(user, "esr_update", learner=report.learner, obj=report, via=via, status=report.status)
     return report
 
@@ -207,25 +290,3 @@ def covering_reports(learner, period_from: datetime.date, period_to: datetime.da
         .select_related("author")
         .order_by("period_from", "signed_at", "pk")
     )
-
-
-def evidence_outline(learner, period_from: datetime.date, period_to: datetime.date, viewer) -> str:
-    """A start for the report's "progress" section: what the portfolio holds for the period
-    (what `viewer` may read, gathered as the pack gathers it), theme by theme, for the tutor to
-    write their judgement beside."""
-    snapshot = evidence.gather(learner, period_from, period_to, viewer=viewer)
-    summary = snapshot.summary
-
-    def n(count, word):
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
-    lines = [
-        f"In the portfolio for {period_from:%d %b %Y} to {period_to:%d %b %Y}: "
-        f"{n(summary['reflection_count'], 'reflection')}, "
-        f"{n(summary['assessment_count'], 'finalised marking')}, "
-        f"{n(summary['feedback_count'], 'feedback response')}.",
-        "",
-    ]
-    for theme in summary["theme_coverage"]:
-        lines.append(f"{theme['title']} ({n(theme['count'], 'reflection')}): ")
-    return "\n".join(lines)

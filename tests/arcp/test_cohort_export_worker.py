@@ -19,8 +19,11 @@ def admin_client(world, client):
 
 def queued(world, age):
     job = CohortExport.objects.create(
-        cohort=world.cohort_a, period_from=timezone.localdate() - datetime.timedelta(days=30),
-        period_to=timezone.localdate(), requested_by=world.admin, total=2,
+        cohort=world.cohort_a,
+        period_from=timezone.localdate() - datetime.timedelta(days=30),
+        period_to=timezone.localdate(),
+        requested_by=world.admin,
+        total=2,
     )
     CohortExport.objects.filter(pk=job.pk).update(created_at=timezone.now() - age)
     return job

@@ -54,6 +54,13 @@ def test_supervisor_reports_in_every_status_and_panel_roles_twice_over():
     keys = list(SupervisorReport.objects.values_list("learner", "period_from", "period_to"))
     assert len(keys) == len(set(keys))
     assert SupervisorReport.objects.exclude(learner_comment="").filter(status="shared").exists()
+    # Each report has the tutor's words on each of the eight themes; no two overlap for a learner.
+    for report in SupervisorReport.objects.all():
+        assert report.theme_sections.exclude(progress="").count() == 8
+        overlapping = SupervisorReport.objects.filter(
+            learner=report.learner, period_from__lte=report.period_to, period_to__gte=report.period_from
+        )
+        assert overlapping.count() == 1
     roles = set(Panel.objects.values_list("role", flat=True))
     assert roles == {"chair", "examiner", "lay_representative", "external_assessor"}
     # Every cohort's panel has its chair; the lay and external members sit on the first.

@@ -75,8 +75,11 @@ def test_queued_pack_shows_progress_then_no_worker_note_then_make_it_now(site, c
 
 def test_a_request_claimed_by_a_worker_is_not_made_again(site):
     job = PackRequest.objects.create(
-        learner=site.learner_a, requested_by=site.learner_a, return_url="/",
-        period_from=site.today - datetime.timedelta(days=30), period_to=site.today,
+        learner=site.learner_a,
+        requested_by=site.learner_a,
+        return_url="/",
+        period_from=site.today - datetime.timedelta(days=30),
+        period_to=site.today,
         status=PackRequest.Status.RUNNING,
     )
     assert pack_requests.run(job.pk).status == PackRequest.Status.RUNNING

@@ -13,7 +13,9 @@ from tests.factories import arcp_finalised_assessment, arcp_reflection, make_pub
 def test_examiner_reads_the_evidence_and_opens_each_piece(world, portfolio_page, client):
     today = timezone.localdate()
     reflection = arcp_reflection(
-        world.learner_a, today - datetime.timedelta(days=20), themes=("context",),
+        world.learner_a,
+        today - datetime.timedelta(days=20),
+        themes=("context",),
         title="Night shelter outreach",
     )
     draft = arcp_reflection(

@@ -128,7 +128,7 @@ def test_tutor_writes_shares_and_signs_on_the_site_after_confirming(world, clien
     nav = client.get(portfolio_url("dashboard")).content.decode()
     assert portfolio_url("arcp_esr_list") in nav
     blank = client.get(portfolio_url("arcp_esr_new", world.learner_a.pk)).content.decode()
-    assert "In the portfolio for" in blank and "Lived experience" in blank  # the evidence, by theme
+    assert "Progress in each theme" in blank and "Progress in “Lived experience”" in blank  # by theme
     form = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in data().items()}
     response = client.post(portfolio_url("arcp_esr_new", world.learner_a.pk), {**form, "recommendation": "x"})
     assert response.status_code == 400 and b"error-summary" in response.content
@@ -217,7 +217,10 @@ def test_examiner_sees_signed_reports_only_within_their_panels_cohorts(world, ap
 
 
 def test_api_fields_and_filters_are_the_contracts(world, draft, api):
-    signed = signed_supervisor_report(world.learner_a, author=world.tutor)
+    earlier = YEAR_AGO - datetime.timedelta(days=1)  # one report per period: the year before the draft's
+    signed = signed_supervisor_report(
+        world.learner_a, earlier - datetime.timedelta(days=365), earlier, author=world.tutor
+    )
     body = api(world.tutor).get(f"/api/v1/supervisor-reports/{signed.pk}/").json()
     assert set(body) == {
         "id",
@@ -228,6 +231,7 @@ def test_api_fields_and_filters_are_the_contracts(world, draft, api):
         "recommendation",
         "status",
         "signed_at",
+        "themes",  # an extension: the contract's fields are unchanged
     }
     assert body["learner"] == world.learner_a.pk and body["author"] == world.tutor.pk
     assert body["status"] == "signed" and body["recommendation"] == "satisfactory" and body["signed_at"]
@@ -253,14 +257,17 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_pack_leads_with_the_signed_report_and_never_a_draft(world):
-    services.create_report(world.tutor, world.learner_a, data(progress="A draft the panel never reads."))
-    signed_supervisor_report(
-        world.learner_a,
-        YEAR_AGO,
-        TODAY,
-        author=world.tutor,
-        progress="Outstanding work with the night shelter.",
+    report = services.create_report(
+        world.tutor, world.learner_a, data(progress="A draft the panel never reads.")
     )
+    export = services.build_pack(world.learner_a, YEAR_AGO, TODAY, world.examiner)
+    assert "A draft the panel never reads." not in pdf_text(services.read_pack(export))
+    services.update_report(world.tutor, report.pk, data(progress="Outstanding work with the night shelter."))
+    services.share_report(world.tutor, report.pk)
+    assert "Outstanding work" not in pdf_text(
+        services.read_pack(services.build_pack(world.learner_a, YEAR_AGO, TODAY, world.examiner))
+    )
+    services.sign_report(world.tutor, report.pk)
     export = services.build_pack(world.learner_a, YEAR_AGO, TODAY, world.examiner)
     text = pdf_text(services.read_pack(export))
     assert "Educational supervisor's report" in text
@@ -281,7 +288,7 @@ def test_satisfactory_outcome_refused_without_a_signed_report(world, api, outcom
     world.cohort_a.programme_type = "specialty"
     world.cohort_a.save()
     export = ArcpExportFactory(learner=world.learner_a)
-    services.create_report(world.tutor, world.learner_a, data())  # a draft does not count
+    draft = services.create_report(world.tutor, world.learner_a, data())  # a draft does not count
     body = {
         "learner": world.learner_a.pk,
         "period_from": export.period_from.isoformat(),
@@ -293,6 +300,7 @@ def test_satisfactory_outcome_refused_without_a_signed_report(world, api, outcom
     response = api(world.examiner).post("/api/v1/arcp-reviews/", body, format="json")
     assert response.status_code == 400
     assert "Gold Guide" in response.json()["outcome"][0]
+    draft.delete()  # one report per period: the signed ones below replace it
     # Signed after the pack was made: still not in the pack the panel judged from.
     late = signed_supervisor_report(world.learner_a, author=world.tutor, signed_at=timezone.now())
     assert api(world.examiner).post("/api/v1/arcp-reviews/", body, format="json").status_code == 400
@@ -316,8 +324,14 @@ def test_outcome_form_says_plainly_when_no_signed_report_covers_the_pack(world, 
 def test_subject_access_holds_the_reports_the_learner_may_read(world, draft):
     from arcp import subject_access
 
-    shared = services.create_report(world.tutor, world.learner_a, data(progress="Shared words."))
+    before = YEAR_AGO - datetime.timedelta(days=1)  # one report per period: the year before the draft's
+    shared = services.create_report(
+        world.tutor,
+        world.learner_a,
+        data(progress="Shared words.", period_from=before - datetime.timedelta(days=300), period_to=before),
+    )
     services.share_report(world.tutor, shared.pk)
     held = subject_access.arcp(world.learner_a)["supervisor_reports"]
     assert [r["id"] for r in held] == [shared.pk]
     assert held[0]["progress"] == "Shared words." and held[0]["author"]["id"] == world.tutor.pk
+    assert held[0]["themes"] == []

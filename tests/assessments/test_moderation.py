@@ -160,9 +160,16 @@ def test_blind_until_both_final_in_the_marker_screens(world, client, portfolio_p
 
 @pytest.mark.parametrize(
     "value, words",
-    [(-0.1, "poor agreement (less than chance)"), (0.05, "slight agreement"), (0.2, "slight agreement"),
-     (0.3, "fair agreement"), (0.55, "moderate agreement"), (0.7, "substantial agreement"),
-     (0.95, "almost perfect agreement"), (1, "almost perfect agreement")],
+    [
+        (-0.1, "poor agreement (less than chance)"),
+        (0.05, "slight agreement"),
+        (0.2, "slight agreement"),
+        (0.3, "fair agreement"),
+        (0.55, "moderate agreement"),
+        (0.7, "substantial agreement"),
+        (0.95, "almost perfect agreement"),
+        (1, "almost perfect agreement"),
+    ],
 )
 def test_kappa_has_a_plain_reading(value, words):
     assert kappa_in_words(Fraction(value).limit_denominator(1000)) == words

@@ -144,9 +144,7 @@ def test_forgotten_password_from_sign_in_page(browser_data, phone_page, check_a1
     assert page.get_by_role("alert").is_visible()
     check_page(page, check_a11y, shot, "old-password-refused", phone=True)
     # ...and so does the old API token.
-    response = page.request.get(
-        f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token}"}
-    )
+    response = page.request.get(f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {token}"})
     assert response.status == 401
     # The new password works.
     page.get_by_label("Username or e-mail address").fill("femi@example.org")

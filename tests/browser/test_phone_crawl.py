@@ -27,7 +27,14 @@ MAX_PAGES = 30
 def demo(browser_data):
     out = io.StringIO()
     call_command(
-        "seed_demo", "--cohorts", "1", "--learners-per-cohort", "2", "--password", PASSWORD, "--json",
+        "seed_demo",
+        "--cohorts",
+        "1",
+        "--learners-per-cohort",
+        "2",
+        "--password",
+        PASSWORD,
+        "--json",
         stdout=out,
     )
     return json.loads(out.getvalue())

@@ -38,7 +38,7 @@ def test_tutor_drafts_shares_learner_comments_tutor_signs_examiner_reads(
     fits(page)
     assert not SupervisorReport.objects.exists()
     page.get_by_label("Satisfactory progress", exact=True).check()
-    page.get_by_label("Progress in the period").fill("Strong reflections on housing and advocacy.")
+    page.get_by_label("Overall progress").fill("Strong reflections on housing and advocacy.")
     page.get_by_label("Agreed development needs").fill("Lead a quality-improvement project.")
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()

@@ -9,8 +9,15 @@ from feedback.services import rounds
 
 
 def form(**values):
-    data = {"cohort": "", "programme_type": "", "min_responses": "8", "mix_doctor": "2", "mix_nurse": "2",
-            "mix_allied_health": "1", "mix_admin_staff": "1"}
+    data = {
+        "cohort": "",
+        "programme_type": "",
+        "min_responses": "8",
+        "mix_doctor": "2",
+        "mix_nurse": "2",
+        "mix_allied_health": "1",
+        "mix_admin_staff": "1",
+    }
     data.update({k: str(v) for k, v in values.items()})
     return data
 

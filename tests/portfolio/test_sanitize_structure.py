@@ -12,7 +12,10 @@ from reflect.sanitize import sanitize_html, to_plain_text
         ("<ol><li>kept</li></ol>", "<ol><li>kept</li></ol>"),
         ('<p>x <a href="https://a.example"></a>y</p>', "<p>x y</p>"),
         ('<a href="https://a.example"><br></a>t', "<br>t"),
-        ('<p><a href="https://a.example"><b>B</b></a></p>', '<p><a href="https://a.example"><b>B</b></a></p>'),
+        (
+            '<p><a href="https://a.example"><b>B</b></a></p>',
+            '<p><a href="https://a.example"><b>B</b></a></p>',
+        ),
         ("<p>open <b>bold", "<p>open <b>bold</b></p>"),
         ("a &amp; b &lt;c&gt;", "a &amp; b &lt;c&gt;"),
     ],

@@ -229,4 +229,3 @@ def test_the_readme_steps_without_axes_fail(settings):
 def test_lockout_switched_off_fails(settings):
     settings.AXES_ENABLED = False
     assert ids(lockout_is_wired()) == ["reflect.E002"]
-

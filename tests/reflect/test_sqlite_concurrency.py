@@ -42,8 +42,14 @@ def free_port() -> int:
 
 def manage(env, *args, **kwargs):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True, timeout=300, **kwargs,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
     )
 
 
@@ -62,7 +68,10 @@ def server(tmp_path):
     log = open(tmp_path / "server.log", "w")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -86,7 +95,9 @@ def server(tmp_path):
 def patch(base, data, n, barrier, results):
     body = json.dumps({"version": data["version"], "title": f"Parallel title {n}"}).encode()
     request = urllib.request.Request(
-        f"{base}/api/v1/reflections/{data['id']}/", data=body, method="PATCH",
+        f"{base}/api/v1/reflections/{data['id']}/",
+        data=body,
+        method="PATCH",
         headers={"Content-Type": "application/json", "Authorization": f"Token {data['key']}"},
     )
     barrier.wait()

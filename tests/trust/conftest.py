@@ -112,10 +112,11 @@ def build_scene() -> Scene:
         )
         _, raw = feedback_invitation(learner, by=marker)
         s.tokens[side] = raw
-        # The supervisor's report in each status, by the learner's tutor (dual tutors B).
-        for status in ("draft", "shared", "signed"):
+        # The supervisor's report in each status, by the learner's tutor (dual tutors B), one
+        # per period (a learner has one report per review period): signed the latest.
+        for back, status in enumerate(("signed", "shared", "draft")):
             s.objects[f"esr{status}_{side}"] = _supervisor_report(
-                learner, tutor if side == "a" else dual, status
+                learner, tutor if side == "a" else dual, status, back
             )
     # An open blind pair on learner A: the allocated tutor's first marking is a draft, the
     # second marker (a tutor not allocated to A, named by an admin) has finalised theirs.
@@ -135,17 +136,19 @@ def build_scene() -> Scene:
     return s
 
 
-def _supervisor_report(learner, author, status):
+def _supervisor_report(learner, author, status, back: int):
+    """A report in `status` for the 120-day period `back` periods before today's."""
     from django.utils import timezone
 
     from arcp.models import SupervisorReport
 
     now = timezone.now()
+    period_to = timezone.localdate() - datetime.timedelta(days=120 * back)
     return SupervisorReport.objects.create(
         learner=learner,
         author=author,
-        period_from=timezone.localdate() - datetime.timedelta(days=365),
-        period_to=timezone.localdate(),
+        period_from=period_to - datetime.timedelta(days=119),
+        period_to=period_to,
         recommendation="satisfactory",
         progress=f"Report {status}",
         status=status,

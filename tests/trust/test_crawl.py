@@ -25,14 +25,26 @@ User = get_user_model()
 # Pages per role: enough for every kind of page the demo holds, bounded so the test stays quick.
 MAX_PAGES = {"admin": 400}
 DEFAULT_MAX = 250
-SKIP_PREFIXES = ("/static/", "/media/", "/documents/", "/accounts/logout/",
-                 # Wagtail's bulk-action buttons: link templates its script completes with ids.
-                 "/admin/bulk/")
+SKIP_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/documents/",
+    "/accounts/logout/",
+    # Wagtail's bulk-action buttons: link templates its script completes with ids.
+    "/admin/bulk/",
+)
 # What each role must reach from its dashboard by links (labels of the navigation).
 EXPECTED_NAV = {
     "learner1_1": {"Dashboard", "My reflections", "New reflection", "Feedback", "My ARCP"},
-    "tutor1_1": {"Dashboard", "Learners' reflections", "Review queue", "To mark", "Second markings",
-                 "Feedback", "Invite feedback"},
+    "tutor1_1": {
+        "Dashboard",
+        "Learners' reflections",
+        "Review queue",
+        "To mark",
+        "Second markings",
+        "Feedback",
+        "Invite feedback",
+    },
     "examiner1": {"Dashboard", "Learners' reflections", "Feedback", "ARCP panels", "Verify a pack"},
     "dualrole": {"Review queue", "To mark", "ARCP panels"},
     # A lay representative: their panels (with the packs) and verifying a pack, nothing more.
@@ -127,7 +139,14 @@ def crawl(client: Client, start: str, limit: int, admin: bool):
 def demo(db):
     out = io.StringIO()
     call_command(
-        "seed_demo", "--cohorts", "1", "--learners-per-cohort", "2", "--password", PASSWORD, "--json",
+        "seed_demo",
+        "--cohorts",
+        "1",
+        "--learners-per-cohort",
+        "2",
+        "--password",
+        PASSWORD,
+        "--json",
         stdout=out,
     )
     return json.loads(out.getvalue())
