@@ -191,6 +191,10 @@
       if (spec.keys) { button.setAttribute("aria-keyshortcuts", spec.keys); }
       if (spec.active && !spec.link) { button.setAttribute("aria-pressed", "false"); }
       button.tabIndex = index === 0 ? 0 : -1;
+      // A press with the mouse or a finger must not take the focus from the text: the
+      // selection (and a bold or italic just chosen) stays where the person was typing, and
+      // the next key goes to the text. Keyboard users reach the buttons with Tab or Alt+F10.
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
       button.addEventListener("click", function () {
         if (button.getAttribute("aria-disabled") === "true") { return; }
         if (spec.link) { link.open(); return; }
