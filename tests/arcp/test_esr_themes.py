@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import threading
 
 import pypdf
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from arcp import services
@@ -237,35 +236,3 @@ def test_the_database_refuses_the_same_period_twice(world):
     signed_supervisor_report(world.learner_a, YEAR_AGO, TODAY)
     with pytest.raises(IntegrityError), transaction.atomic():
         signed_supervisor_report(world.learner_a, YEAR_AGO, TODAY)
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="row locks: PostgreSQL (SQLite serialises writers)"
-)
-def test_two_tutors_saving_at_once_take_turns_and_the_second_is_refused(world):
-    """Another writer holds the learner's lock and inserts a report; a create started meanwhile
-    waits for the lock, then sees that report and is refused (without the lock it would
-    read before the other commits and save an overlapping second report)."""
-    outcome = {}
-
-    def second():
-        try:
-            services.create_report(
-                world.tutor, world.learner_a, data(period_from=TODAY - datetime.timedelta(days=30))
-            )
-        except services.PeriodTaken as exc:
-            outcome["refused"] = exc.existing.pk
-        finally:
-            connection.close()
-
-    with transaction.atomic():
-        type(world.learner_a).objects.select_for_update().get(pk=world.learner_a.pk)
-        first = signed_supervisor_report(world.learner_a, YEAR_AGO, TODAY)
-        thread = threading.Thread(target=second)
-        thread.start()
-        thread.join(timeout=1.0)
-        assert thread.is_alive()  # waiting for the lock
-    thread.join(timeout=10)
-    assert outcome == {"refused": first.pk}
-    assert SupervisorReport.objects.filter(learner=world.learner_a).count() == 1
