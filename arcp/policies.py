@@ -51,7 +51,6 @@ from portfolio.models import RECORDING_ROLES, Cohort, Enrolment, Panel
 from portfolio.policies import learners
 from reflect import policies
 from reflect import roles as R
-from reflect.dates import current
 
 from .models import ArcpExport, ArcpReview, CohortExport, PackRequest, SupervisorReport
 
@@ -135,7 +134,7 @@ class ReviewPolicy(_LearnerScoped):
         of the learner's cohort (lay and external members do not see outcomes), and the
         examiner who recorded the outcome (active people only)."""
         cohorts = Enrolment.objects.filter(learner_id=review.learner_id).values("cohort")
-        on_panel = _open_panels().filter(cohort__in=cohorts, role__in=RECORDING_ROLES)
+        on_panel = Panel.objects.current().filter(cohort__in=cohorts, role__in=RECORDING_ROLES)
         return User.objects.filter(
             Q(pk__in=on_panel.values("examiner")) | Q(pk=review.examiner_id), is_active=True
         ).distinct()
@@ -156,20 +155,16 @@ class PackRequestPolicy(policies.Policy):
         )
 
 
-def _open_panels():
-    return Panel.objects.filter(current(start="opens_on", end="closes_on"))
-
-
 def may_record(user, learner) -> bool:
     """Whether `user` records `learner`'s outcome: the chair of an open panel of the
     learner's cohort, or one of its examiners when it has no active chair."""
     if learner is None or not R.has_role(user, R.EXAMINER):
         return False
     cohorts = Enrolment.objects.filter(learner=learner).values("cohort")
-    chaired = _open_panels().filter(
+    chaired = Panel.objects.current().filter(
         cohort=OuterRef("cohort"), role=Panel.Role.CHAIR, examiner__is_active=True
     )
-    mine = _open_panels().filter(examiner=user, cohort__in=cohorts)
+    mine = Panel.objects.current().filter(examiner=user, cohort__in=cohorts)
     return mine.filter(Q(role=Panel.Role.CHAIR) | Q(role=Panel.Role.EXAMINER) & ~Exists(chaired)).exists()
 
 
@@ -179,9 +174,9 @@ def panel_members(user) -> list[dict]:
     "has_chair": bool}` (the panel page)."""
     if not R.has_role(user, R.EXAMINER):
         return []
-    mine = _open_panels().filter(examiner=user).values("cohort")
+    mine = Panel.objects.current().filter(examiner=user).values("cohort")
     rows = (
-        _open_panels()
+        Panel.objects.current()
         .filter(cohort__in=mine, examiner__is_active=True)
         .select_related("examiner", "cohort")
         .order_by("cohort__name", "examiner__last_name", "examiner__username")

@@ -56,7 +56,7 @@ def _current_allocations():
 
 
 def _open_panels():
-    return Panel.objects.filter(current(start="opens_on", end="closes_on"))
+    return Panel.objects.current()
 
 
 def _examining_panels():
