@@ -8,15 +8,12 @@ Failures are collected over the whole crawl, so one run lists every page that ne
 
 from __future__ import annotations
 
-import io
-import json
 from collections import deque
 from urllib.parse import urldefrag
 
 import pytest
-from django.core.management import call_command
 
-from tests.trust.test_crawl import SKIP_PREFIXES, shape
+from tests.trust.test_crawl import SKIP_PREFIXES, seed_demo_json, shape
 
 PASSWORD = "phone-Demo-2026"
 ROLES = ["learner1_1", "tutor1_1", "examiner1", "dualrole", "layrep", "admin"]
@@ -25,19 +22,7 @@ MAX_PAGES = 30
 
 @pytest.fixture
 def demo(browser_data):
-    out = io.StringIO()
-    call_command(
-        "seed_demo",
-        "--cohorts",
-        "1",
-        "--learners-per-cohort",
-        "2",
-        "--password",
-        PASSWORD,
-        "--json",
-        stdout=out,
-    )
-    return json.loads(out.getvalue())
+    return seed_demo_json(PASSWORD)
 
 
 def site_links(page) -> list[str]:

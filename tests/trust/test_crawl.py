@@ -135,8 +135,8 @@ def crawl(client: Client, start: str, limit: int, admin: bool):
     return visited, problems
 
 
-@pytest.fixture
-def demo(db):
+def seed_demo_json(password: str) -> dict:
+    """`seed_demo` of one cohort of two learners, as its `--json` output (the crawls' data)."""
     out = io.StringIO()
     call_command(
         "seed_demo",
@@ -145,11 +145,16 @@ def demo(db):
         "--learners-per-cohort",
         "2",
         "--password",
-        PASSWORD,
+        password,
         "--json",
         stdout=out,
     )
     return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def demo(db):
+    return seed_demo_json(PASSWORD)
 
 
 def sign_in(username: str) -> Client:
