@@ -18,7 +18,9 @@ REST_FRAMEWORK = {
     },
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-MEDIA_ROOT = BASE_DIR / "test-media"  # noqa: F405
+# One media folder per pytest-xdist worker: tests that count the files a request stored
+# (tests/arcp/test_pack_reuse.py) must not see another worker's packs arrive meanwhile.
+MEDIA_ROOT = BASE_DIR / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
 # Sign-in forms are posted many times a minute by the suite from one address; the tests of
 # allauth's own limits turn them back on.
 ACCOUNT_RATE_LIMITS = False
