@@ -265,6 +265,9 @@ def _pack_html_class():
     _flate_at_level()
     lean = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", "", UA, flags=re.M)
     lean = lean.replace("\n::marker {", "\nli::marker {")
+    # The counter styles are WeasyPrint's already (UA_COUNTER_STYLE, copied for each document):
+    # parsed again, "decimal" and "disc" are refused as redefinitions, with a warning each.
+    lean = re.sub(r"^@counter-style [^\n]*\}\n", "", lean, flags=re.M)
     if "::footnote-call" in lean or "li::marker" not in lean:  # the stock sheet changed shape
         return HTML
     lean_sheet = CSS(string=lean, counter_style=UA_COUNTER_STYLE)

@@ -40,3 +40,18 @@ def test_page_streams_are_flate_compressed_and_read_back():
         contents = document.pages[0].obj.Contents
         assert contents.Filter == pikepdf.Name.FlateDecode
         assert b"BT" in contents.read_bytes()  # decompressed: the page's text operators
+
+
+def test_the_pack_renders_without_weasyprint_warnings(caplog):
+    """The lean user-agent sheet is built without WeasyPrint complaining (it once re-declared
+    the stock counter styles: two warnings in every process's log), and the pack's own
+    stylesheet parses cleanly."""
+    pdf._pack_html_class.cache_clear()
+    pdf._pack_stylesheet.cache_clear()
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        data = pdf.html_to_pdf(
+            "<!DOCTYPE html><html lang='en-GB'><head><title>t</title></head>"
+            "<body><ol><li>One</li></ol><ul><li>Two</li></ul></body></html>"
+        )
+    assert data.startswith(b"%PDF")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
