@@ -120,6 +120,24 @@ def test_bookmarks_tags_pdfa_and_embedded_fonts(pack):
     assert any("DejaVu" in f for f in fonts)
 
 
+def test_contents_lists_every_section_at_the_page_it_starts(pack):
+    """Each major section (a <section> with an id after the cover) has a contents entry on the
+    cover, and the page number printed there is the page that section's heading is on."""
+    import re
+
+    cover = " ".join(pack.reader.pages[0].extract_text().split())
+    contents = cover[cover.index("Contents ") + len("Contents ") :]
+    entries = re.findall(r"([A-Z][^·]+?) · page (\d+)", contents)
+    titles = [title for title, _ in entries]
+    assert titles[:2] == ["Educational supervisor's reports", "Summary"], titles
+    assert "Previous ARCP outcomes" in titles and "Sign-offs" in titles
+    for title, page in entries:
+        heading = title.split(" (")[0]  # "Reflections (3)": the heading says "Reflections"
+        text = " ".join(pack.reader.pages[int(page) - 1].extract_text().split())
+        assert heading in text, (title, page)
+    assert [int(p) for _, p in entries] == sorted(int(p) for _, p in entries)
+
+
 def test_export_is_recorded_and_audited(pack):
     import hashlib
 
