@@ -324,4 +324,3 @@ class SupervisorReportTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} in {self.report}"
-

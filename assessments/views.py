@@ -149,9 +149,7 @@ def marking_home(request):
         raise Http404("Marking is for tutors")
     to_mark = policy.to_mark(user).select_related("learner").order_by("submitted_at", "pk")
     drafts = (
-        policy.scope(user, "change")
-        .select_related("reflection__learner", "rubric")
-        .order_by("-updated_at")
+        policy.scope(user, "change").select_related("reflection__learner", "rubric").order_by("-updated_at")
     )
     requests = moderation_requests.waiting_for(user).select_related(
         "first_assessment__reflection__learner", "first_assessment__rubric"

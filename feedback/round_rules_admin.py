@@ -69,9 +69,12 @@ class RoundRuleForm(WagtailAdminModelForm):
                 "min_responses",
                 "At least 3: results are never shown for fewer than three colleagues.",
             )
-        if programme and ColleagueRoundRule.objects.filter(
-            cohort__isnull=True, programme_type=programme
-        ).exclude(pk=self.instance.pk).exists():
+        if (
+            programme
+            and ColleagueRoundRule.objects.filter(cohort__isnull=True, programme_type=programme)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("programme_type", "This programme type has a rule already: change that one.")
         self.cleaned_mix = {k: v for k, v in mix.items() if v}
         return data

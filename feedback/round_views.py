@@ -67,7 +67,6 @@ class RoundForm(RecipientsMixin, forms.Form):
         self.fields["learner"].queryset = invitable_learners(user)
 
 
-
 class SelfAssessmentForm(forms.Form):
     comments = forms.CharField(
         required=False,

@@ -276,7 +276,6 @@ class InviteForm(RecipientsMixin, forms.Form):
         self.fields["learner"].queryset = invitable_learners(user)
 
 
-
 @portfolio_login_required
 @require_http_methods(["GET", "POST"])
 def invite(request):
