@@ -134,7 +134,7 @@ class Invitation(models.Model):
 
     @property
     def state(self) -> str:
-        """ "accepted", "withdrawn", "expired" or "waiting"."""
+        """One of "accepted", "withdrawn", "expired" or "waiting"."""
         from django.utils import timezone
 
         if self.accepted_at:

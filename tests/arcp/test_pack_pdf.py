@@ -121,8 +121,8 @@ def test_bookmarks_tags_pdfa_and_embedded_fonts(pack):
 
 
 def test_contents_lists_every_section_at_the_page_it_starts(pack):
-    """Each major section (a <section> with an id after the cover) has a contents entry on the
-    cover, and the page number printed there is the page that section's heading is on."""
+    """The cover's contents begin with the supervisor's reports (once left out) and name the
+    later sections; each entry's page number is the page its section's heading is on."""
     import re
 
     cover = " ".join(pack.reader.pages[0].extract_text().split())
