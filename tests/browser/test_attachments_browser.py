@@ -58,7 +58,10 @@ def test_learner_attaches_a_photo_and_the_tutor_sees_it(browser_page, login, che
     expect(page.locator(".messages")).to_contain_text("Removed “certificate.pdf”")
     assert list(Attachment.objects.values_list("filename", flat=True)) == ["food bank.jpg"]
 
-    # Submitted: the tutor sees the photo, drawn, with its name as alt text.
+    # Submitted: the tutor sees the photo, drawn, with its name as alt text. The page is left
+    # to finish loading the photo first: on SQLite the live server's read of the reflection (for
+    # the photo's scope check) would otherwise lock the table against this write (CI, once).
+    page.wait_for_load_state("networkidle")
     Reflection.objects.filter(pk=draft.pk).update(status="submitted")
     login(page, "drmorgan")
     page.goto(f"/portfolio/reflections/{draft.pk}/")
