@@ -259,18 +259,20 @@ def _pack_html_class():
     (Overrides ``HTML._ua_stylesheets``, an internal hook of WeasyPrint 70: re-check on upgrade.)
     """
     from weasyprint import CSS, HTML
-    from weasyprint.html import UA, UA_COUNTER_STYLE, UA_FORM_STYLESHEET
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.html import UA, UA_FORM_STYLESHEET
 
     _memoise_page_references()
     _flate_at_level()
     lean = re.sub(r"^::(?:footnote|note)-[a-z]+ \{[^}]*\}\n", "", UA, flags=re.M)
     lean = lean.replace("\n::marker {", "\nli::marker {")
-    # The counter styles are WeasyPrint's already (UA_COUNTER_STYLE, copied for each document):
-    # parsed again, "decimal" and "disc" are refused as redefinitions, with a warning each.
-    lean = re.sub(r"^@counter-style [^\n]*\}\n", "", lean, flags=re.M)
     if "::footnote-call" in lean or "li::marker" not in lean:  # the stock sheet changed shape
         return HTML
-    lean_sheet = CSS(string=lean, counter_style=UA_COUNTER_STYLE)
+    # Each document takes its counter styles from `HTML._ua_counter_style` (a copy of
+    # UA_COUNTER_STYLE, which the stock sheet filled at import), so this sheet's @counter-style
+    # rules go into a registry of their own: parsed into UA_COUNTER_STYLE again, "decimal" and
+    # "disc" were refused as redefinitions, with a warning each in every process's log.
+    lean_sheet = CSS(string=lean, counter_style=CounterStyle())
 
     class LeanHTML(HTML):
         def _ua_stylesheets(self, forms=False):

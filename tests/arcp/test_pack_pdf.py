@@ -1,6 +1,7 @@
 """The pack read back with pypdf: contents, structure, archival/tagged, pictures for people."""
 
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -123,8 +124,6 @@ def test_bookmarks_tags_pdfa_and_embedded_fonts(pack):
 def test_contents_lists_every_section_at_the_page_it_starts(pack):
     """The cover's contents begin with the supervisor's reports (once left out) and name the
     later sections; each entry's page number is the page its section's heading is on."""
-    import re
-
     cover = " ".join(pack.reader.pages[0].extract_text().split())
     contents = cover[cover.index("Contents ") + len("Contents ") :]
     entries = re.findall(r"([A-Z][^·]+?) · page (\d+)", contents)
